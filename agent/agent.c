@@ -1,0 +1,153 @@
+/*
+ * snguardd's event loop. Later modules (probes, health, notifications, the
+ * control socket) hang their handles off struct agent; this file owns the
+ * loop, the signals and configuration reloads.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "agent.h"
+#include "conf.h"
+#include "log.h"
+#include "xmalloc.h"
+
+struct agent {
+	uv_loop_t loop;
+	uv_signal_t sigterm;
+	uv_signal_t sigint;
+	uv_signal_t sighup;
+	char *conf_path;
+	struct conf *conf;
+	unsigned int generation;
+	int stopping;
+};
+
+/* Apply the parts of a configuration that take effect at once. */
+static void
+agent_apply(struct agent *agent)
+{
+	log_settrace(conf_trace_mask(agent->conf));
+}
+
+/* Load the configuration again; a bad one is refused and the old kept. */
+static void
+agent_reload(struct agent *agent)
+{
+	struct conf *conf;
+	char *cause = NULL;
+
+	conf = conf_load_default(agent->conf_path, &cause);
+	if (conf == NULL) {
+		log_warnx("reload refused, keeping configuration generation "
+			  "%u:\n%s",
+		    agent->generation, cause);
+		free(cause);
+		return;
+	}
+	conf_free(agent->conf);
+	agent->conf = conf;
+	agent->generation++;
+	agent_apply(agent);
+	log_info("configuration reloaded from %s (generation %u)",
+	    conf->path != NULL ? conf->path : "built-in defaults",
+	    agent->generation);
+}
+
+/* Close every handle; uv_run() returns once their callbacks ran. */
+static void
+agent_stop(struct agent *agent, int signum)
+{
+	if (agent->stopping)
+		return;
+	agent->stopping = 1;
+	log_info(
+	    "received %s, stopping", signum == SIGTERM ? "SIGTERM" : "SIGINT");
+	uv_close((uv_handle_t *)&agent->sigterm, NULL);
+	uv_close((uv_handle_t *)&agent->sigint, NULL);
+	uv_close((uv_handle_t *)&agent->sighup, NULL);
+}
+
+static void
+agent_on_signal(uv_signal_t *handle, int signum)
+{
+	struct agent *agent = handle->data;
+
+	if (signum == SIGHUP)
+		agent_reload(agent);
+	else
+		agent_stop(agent, signum);
+}
+
+/* Start watching one signal; -1 on failure (already logged). */
+static int
+agent_signal(struct agent *agent, uv_signal_t *handle, int signum)
+{
+	int rc;
+
+	if ((rc = uv_signal_init(&agent->loop, handle)) != 0) {
+		log_warnx("uv_signal_init: %s", uv_strerror(rc));
+		return -1;
+	}
+	handle->data = agent;
+	if ((rc = uv_signal_start(handle, agent_on_signal, signum)) != 0) {
+		log_warnx("uv_signal_start(%s): %s", strsignal(signum),
+		    uv_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Close whatever handles are still open, after a failed setup. */
+static void
+agent_close_walk(uv_handle_t *handle, void *arg)
+{
+	if (!uv_is_closing(handle))
+		uv_close(handle, NULL);
+}
+
+int
+agent_run(const char *conf_path, struct conf *conf)
+{
+	struct agent *agent;
+	int rc, ret = -1;
+
+	agent = xcalloc(1, sizeof *agent);
+	agent->conf = conf;
+	agent->conf_path = conf_path != NULL ? xstrdup(conf_path) : NULL;
+	agent->generation = 1;
+	if ((rc = uv_loop_init(&agent->loop)) != 0) {
+		log_warnx("uv_loop_init: %s", uv_strerror(rc));
+		goto fail_loop;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (agent_signal(agent, &agent->sigterm, SIGTERM) != 0 ||
+	    agent_signal(agent, &agent->sigint, SIGINT) != 0 ||
+	    agent_signal(agent, &agent->sighup, SIGHUP) != 0) {
+		uv_walk(&agent->loop, agent_close_walk, NULL);
+		uv_run(&agent->loop, UV_RUN_DEFAULT);
+		goto fail;
+	}
+	agent_apply(agent);
+	log_info("snguardd %s running (configuration %s, generation %u)",
+	    PACKAGE_VERSION,
+	    conf->path != NULL ? conf->path : "built-in defaults",
+	    agent->generation);
+
+	uv_run(&agent->loop, UV_RUN_DEFAULT);
+	log_info("snguardd stopped");
+	ret = 0;
+fail:
+	if ((rc = uv_loop_close(&agent->loop)) != 0) {
+		log_warnx("uv_loop_close: %s", uv_strerror(rc));
+		ret = -1;
+	}
+fail_loop:
+	conf_free(agent->conf);
+	free(agent->conf_path);
+	free(agent);
+	return ret;
+}

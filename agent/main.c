@@ -1,0 +1,122 @@
+/*
+ * snguardd: watches the service nodes of an xCAT cluster from the
+ * management node.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "conf.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fprintf(stderr, "usage: snguardd [-dfnV] [-c file] [-p pidfile]\n");
+	exit(2);
+}
+
+/*
+ * Create and lock the pid file so a second daemon refuses to start. The
+ * descriptor stays open (and locked) for the life of the process.
+ */
+static int
+pidfile_create(const char *path)
+{
+	char buf[32];
+	int fd, len;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			log_warnx(
+			    "%s: locked: another snguardd is running", path);
+		else
+			log_warn("%s: flock", path);
+		close(fd);
+		return -1;
+	}
+	len = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || write(fd, buf, len) != len) {
+		log_warn("%s: write", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf_path = NULL, *pidfile = NULL;
+	int ch, debug = 0, foreground = 0, check = 0, pidfd = -1, ret;
+	struct conf *conf;
+	char *cause = NULL;
+
+	while ((ch = getopt(argc, argv, "c:dfnp:V")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'V':
+			printf("snguardd %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init(LOG_TO_STDERR, debug, LOG_DAEMON);
+	if (check)
+		return conf_check(conf_path);
+	if ((conf = conf_load_default(conf_path, &cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return 1;
+	}
+
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init(LOG_TO_SYSLOG, debug,
+		    log_facility_value(conf->log.facility));
+	}
+	if (pidfile != NULL && (pidfd = pidfile_create(pidfile)) == -1) {
+		conf_free(conf);
+		return 1;
+	}
+	ret = agent_run(conf_path, conf);
+	if (pidfd != -1) {
+		unlink(pidfile);
+		close(pidfd);
+	}
+	log_shutdown();
+	return ret == 0 ? 0 : 1;
+}

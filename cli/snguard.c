@@ -1,0 +1,89 @@
+/*
+ * snguard: the operator's command. Each sub-command is one entry of
+ * snguard_cmds; later modules add theirs here.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+
+struct snguard_cmd {
+	const char *name;
+	const char *usage;
+	int (*exec)(int, char **);
+};
+
+static int snguard_check_config(int, char **);
+static int snguard_version(int, char **);
+
+static const struct snguard_cmd snguard_cmds[] = {
+	{ "check-config", "[-c file]", snguard_check_config },
+	{ "version", "", snguard_version }, { NULL, NULL, NULL }
+};
+
+static void __attribute__((noreturn)) snguard_usage(void)
+{
+	const struct snguard_cmd *cmd;
+
+	fprintf(stderr, "usage: snguard command [arguments]\n");
+	for (cmd = snguard_cmds; cmd->name != NULL; cmd++)
+		fprintf(
+		    stderr, "       snguard %s %s\n", cmd->name, cmd->usage);
+	exit(2);
+}
+
+/* snguard check-config [-c file]: what snguardd -n does. */
+static int
+snguard_check_config(int argc, char **argv)
+{
+	const char *path = NULL;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		default:
+			fprintf(stderr,
+			    "usage: snguard check-config "
+			    "[-c file]\n");
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "usage: snguard check-config [-c file]\n");
+		return 2;
+	}
+	return conf_check(path);
+}
+
+static int
+snguard_version(int argc, char **argv)
+{
+	printf("snguard %s\n", PACKAGE_VERSION);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct snguard_cmd *cmd;
+
+	log_init(LOG_TO_STDERR, 0, 0);
+	if (argc < 2)
+		snguard_usage();
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)
+		return snguard_version(0, NULL);
+	for (cmd = snguard_cmds; cmd->name != NULL; cmd++) {
+		if (strcmp(cmd->name, argv[1]) == 0)
+			return cmd->exec(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "snguard: unknown command '%s'\n", argv[1]);
+	snguard_usage();
+}

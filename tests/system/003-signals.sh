@@ -1,0 +1,30 @@
+# SIGTERM and SIGINT stop snguardd cleanly with exit 0 within 1 s.
+. "$(dirname "$0")/common.sh"
+
+write_conf good.conf <<'CONF'
+state: { dir = "/nonexistent/unused"; };
+CONF
+
+for sig in TERM INT; do
+	if start_daemon "$TESTDIR/good.conf" -p "$TESTDIR/snguardd.pid"; then
+		ok "snguardd starts (SIG$sig run)"
+	else
+		not_ok "snguardd starts (SIG$sig run)"
+		diag_file "$TESTDIR/daemon.log"
+	fi
+	expect_grep "$TESTDIR/snguardd.pid" "^$DAEMON_PID\$" \
+		"the pid file holds the daemon's pid (SIG$sig run)"
+	stop_daemon "$sig"
+	echo "# SIG$sig: stopped in $stop_ms ms"
+	check "SIG$sig: exit status 0 (got $rc)" [ "$rc" -eq 0 ]
+	check "SIG$sig: stopped within 1 s ($stop_ms ms)" [ "$stop_ms" -le 1000 ]
+	expect_grep "$TESTDIR/daemon.log" "received .*, stopping" \
+		"SIG$sig: the stop is logged"
+	expect_grep "$TESTDIR/daemon.log" "info: snguardd stopped$" \
+		"SIG$sig: the loop closed cleanly"
+	check "SIG$sig: no error logged" \
+		sh -c "! grep -E 'error|fatal|Sanitizer' '$TESTDIR/daemon.log'"
+	check "SIG$sig: the pid file is removed" [ ! -e "$TESTDIR/snguardd.pid" ]
+done
+
+done_testing
