@@ -27,4 +27,16 @@ for sig in TERM INT; do
 	check "SIG$sig: the pid file is removed" [ ! -e "$TESTDIR/snguardd.pid" ]
 done
 
+# The demo configuration (what ./quickstart demo runs) stops on Ctrl-C.
+cp "$top_srcdir/conf/demo.conf" "$TESTDIR/demo.conf"
+chmod 644 "$TESTDIR/demo.conf"
+if start_daemon "$TESTDIR/demo.conf"; then
+	ok "snguardd starts on demo.conf"
+else
+	not_ok "snguardd starts on demo.conf"
+	diag_file "$TESTDIR/daemon.log"
+fi
+stop_daemon INT
+check "demo.conf: SIGINT stops it with exit 0 (got $rc)" [ "$rc" -eq 0 ]
+
 done_testing
