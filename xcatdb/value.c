@@ -1,0 +1,697 @@
+/*
+ * xCAT's regular-expression and arithmetic values. Patterns are Perl
+ * regexes, run with PCRE2 under match limits; the replacement's "( ... )"
+ * groups are evaluated by a recursive-descent parser over integers,
+ * captures, strings and six helper functions. Anything else is an error
+ * that leaves the group empty, as xCAT's eval does.
+ */
+#include "config.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "value.h"
+#include "xmalloc.h"
+
+#define VALUE_CACHE_SIZE 64
+#define VALUE_MATCH_LIMIT 1000000
+#define VALUE_DEPTH_LIMIT 10000
+#define VALUE_MAX_NESTING 64
+#define VALUE_MAX_CAPTURES 10
+
+struct value_pattern {
+	char *text;
+	pcre2_code *code;
+};
+
+struct value_cache {
+	struct value_pattern entries[VALUE_CACHE_SIZE];
+	unsigned int next;
+	pcre2_match_context *mctx;
+	pcre2_match_data *md;
+	int pairs; /* ovector pairs set by the last match */
+};
+
+struct value_cache *
+value_cache_new(void)
+{
+	struct value_cache *c = xcalloc(1, sizeof *c);
+
+	c->mctx = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(c->mctx, VALUE_MATCH_LIMIT);
+	pcre2_set_depth_limit(c->mctx, VALUE_DEPTH_LIMIT);
+	c->md = pcre2_match_data_create(VALUE_MAX_CAPTURES, NULL);
+	return c;
+}
+
+void
+value_cache_free(struct value_cache *c)
+{
+	unsigned int i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < VALUE_CACHE_SIZE; i++) {
+		free(c->entries[i].text);
+		pcre2_code_free(c->entries[i].code);
+	}
+	pcre2_match_context_free(c->mctx);
+	pcre2_match_data_free(c->md);
+	free(c);
+}
+
+/* Keep the first warning of an evaluation; later ones are dropped. */
+static void
+value_warn(char **warning, char *msg)
+{
+	if (*warning == NULL)
+		*warning = msg;
+	else
+		free(msg);
+}
+
+/* The compiled pattern, from the cache or compiled now; NULL on error. */
+static pcre2_code *
+value_compile(struct value_cache *c, const char *pattern, char **warning)
+{
+	struct value_pattern *e;
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off;
+	pcre2_code *code;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < VALUE_CACHE_SIZE; i++) {
+		e = &c->entries[i];
+		if (e->text != NULL && strcmp(e->text, pattern) == 0)
+			return e->code;
+	}
+	code = pcre2_compile(
+	    (PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+	if (code == NULL) {
+		pcre2_get_error_message(err, msg, sizeof msg);
+		value_warn(warning,
+		    xasprintf("invalid regular expression "
+			      "'%s': %s at offset %zu",
+			pattern, (char *)msg, (size_t)off));
+		return NULL;
+	}
+	e = &c->entries[c->next];
+	c->next = (c->next + 1) % VALUE_CACHE_SIZE;
+	free(e->text);
+	pcre2_code_free(e->code);
+	e->text = xstrdup(pattern);
+	e->code = code;
+	return code;
+}
+
+/*
+ * Match code against subject: 1 with ovector filled, 0 on no match, -1 on
+ * an error such as the match limit (reason in *warning).
+ */
+static int
+value_match(struct value_cache *c, pcre2_code *code, const char *subject,
+    char **warning)
+{
+	int rc;
+
+	rc = pcre2_match(
+	    code, (PCRE2_SPTR)subject, strlen(subject), 0, 0, c->md, c->mctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	if (rc < 0) {
+		value_warn(warning,
+		    xstrdup("regular expression match "
+			    "failed (match limit reached?)"));
+		return -1;
+	}
+	c->pairs = rc;
+	return 1;
+}
+
+/* subject with [start, end) replaced by text. */
+static char *
+value_splice(const char *subject, size_t start, size_t end, const char *text)
+{
+	return xasprintf("%.*s%s%s", (int)start, subject, text, subject + end);
+}
+
+/* Capture n of the last match as text ("" when unset). */
+static char *
+value_capture(struct value_cache *c, const char *subject, unsigned int n)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(c->md);
+
+	if ((int)n >= c->pairs || ov[2 * n] == PCRE2_UNSET)
+		return xstrdup("");
+	return xstrndup(subject + ov[2 * n], ov[2 * n + 1] - ov[2 * n]);
+}
+
+/* State of one expression evaluation. */
+struct value_expr {
+	const char *p;
+	char *caps[VALUE_MAX_CAPTURES];
+	int depth;
+	char *error;
+};
+
+static char *value_expr_sum(struct value_expr *);
+
+static void value_expr_fail(struct value_expr *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Record the first error of an evaluation. */
+static void
+value_expr_fail(struct value_expr *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->error != NULL)
+		return;
+	va_start(ap, fmt);
+	e->error = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void
+value_skip_blanks(struct value_expr *e)
+{
+	while (*e->p == ' ' || *e->p == '\t')
+		e->p++;
+}
+
+/* Perl's numification: blanks, a sign, leading digits; else 0. */
+static int64_t
+value_numify(const char *s)
+{
+	uint64_t v = 0;
+	int neg = 0;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	while (isdigit((unsigned char)*s))
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return (int64_t)(neg ? 0 - v : v);
+}
+
+static char *
+value_int(int64_t v)
+{
+	return xasprintf("%" PRId64, v);
+}
+
+/* A quoted string: '...' or "...", no escapes. */
+static char *
+value_expr_string(struct value_expr *e)
+{
+	char quote = *e->p++;
+	const char *start = e->p;
+
+	while (*e->p != '\0' && *e->p != quote)
+		e->p++;
+	if (*e->p != quote) {
+		value_expr_fail(e, "unterminated string");
+		return xstrdup("");
+	}
+	e->p++;
+	return xstrndup(start, e->p - 1 - start);
+}
+
+/* skip(i, 's[:c],...'): i adjusted past the listed skips, -1 inside one. */
+static int64_t
+value_helper_skip(int64_t i, const char *list)
+{
+	const char *p = list;
+	int64_t s, c;
+	char *end;
+
+	while (*p != '\0') {
+		s = strtoll(p, &end, 10);
+		if (end == p)
+			break;
+		c = 1;
+		p = end;
+		if (*p == ':') {
+			c = strtoll(p + 1, &end, 10);
+			p = end;
+		}
+		if (i < s)
+			break;
+		if (i < s + c)
+			return -1;
+		i -= c;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return i;
+}
+
+/* Apply a helper to its evaluated arguments. */
+static char *
+value_helper(struct value_expr *e, const char *name, char **argv, int argc)
+{
+	int64_t acc, off, w, c, d, sum;
+	const unsigned char *s;
+	int i;
+
+	if (strcmp(name, "a2idx") == 0 || strcmp(name, "a2zidx") == 0) {
+		if (argc != 1)
+			goto args;
+		c = tolower((unsigned char)argv[0][0]);
+		return value_int(c - (name[2] == 'z' ? 97 : 96));
+	}
+	if (strcmp(name, "mknum") == 0) {
+		if (argc != 1)
+			goto args;
+		for (sum = 0, s = (const unsigned char *)argv[0]; *s; s++)
+			sum += *s;
+		return value_int(sum);
+	}
+	if (strcmp(name, "dim2idx") == 0) {
+		if (argc < 1 || argc % 2 == 0)
+			goto args;
+		acc = value_numify(argv[0]) - 1;
+		for (i = 1; i + 1 < argc; i += 2)
+			acc = (int64_t)((uint64_t)acc *
+				(uint64_t)value_numify(argv[i]) +
+			    (uint64_t)(value_numify(argv[i + 1]) - 1));
+		return value_int(acc + 1);
+	}
+	if (strcmp(name, "skip") == 0) {
+		if (argc != 2)
+			goto args;
+		return value_int(
+		    value_helper_skip(value_numify(argv[0]), argv[1]));
+	}
+	if (strcmp(name, "ipadd") == 0) {
+		if (argc != 7)
+			goto args;
+		d = value_numify(argv[3]);
+		off = d >= value_numify(argv[5]) ? d - value_numify(argv[5]) :
+						   0;
+		w = 256 - value_numify(argv[5]) - value_numify(argv[6]);
+		if (w <= 0) {
+			value_expr_fail(e,
+			    "ipadd: no addresses left between "
+			    "the skips");
+			return xstrdup("");
+		}
+		c = value_numify(argv[2]) + (off + value_numify(argv[4])) / w;
+		d = (off + value_numify(argv[4])) % w + value_numify(argv[5]);
+		return xasprintf("%" PRId64 ".%" PRId64 ".%" PRId64 ".%" PRId64,
+		    value_numify(argv[0]), value_numify(argv[1]), c, d);
+	}
+	value_expr_fail(e, "unknown function '%s'", name);
+	return xstrdup("");
+args:
+	value_expr_fail(e, "wrong number of arguments to %s()", name);
+	return xstrdup("");
+}
+
+/* name(args...): the opening parenthesis is at e->p. */
+static char *
+value_expr_call(struct value_expr *e, char *name)
+{
+	char **argv = NULL, *result;
+	int argc = 0, i;
+
+	e->p++;
+	value_skip_blanks(e);
+	if (*e->p != ')') {
+		for (;;) {
+			argv = xreallocarray(argv, argc + 1, sizeof *argv);
+			argv[argc++] = value_expr_sum(e);
+			value_skip_blanks(e);
+			if (*e->p != ',')
+				break;
+			e->p++;
+		}
+	}
+	if (*e->p != ')')
+		value_expr_fail(
+		    e, "expected ')' after the arguments of %s", name);
+	else
+		e->p++;
+	result = e->error == NULL ? value_helper(e, name, argv, argc) :
+				    xstrdup("");
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+	free(name);
+	return result;
+}
+
+/* A primary: integer, $n, string, helper call, bareword, ( sum ). */
+static char *
+value_expr_primary(struct value_expr *e)
+{
+	const char *start;
+	char *v;
+
+	value_skip_blanks(e);
+	start = e->p;
+	if (isdigit((unsigned char)*e->p)) {
+		while (isdigit((unsigned char)*e->p))
+			e->p++;
+		return xstrndup(start, e->p - start);
+	}
+	if (*e->p == '$' && isdigit((unsigned char)e->p[1])) {
+		e->p += 2;
+		return xstrdup(e->caps[start[1] - '0']);
+	}
+	if (*e->p == '\'' || *e->p == '"')
+		return value_expr_string(e);
+	if (isalpha((unsigned char)*e->p) || *e->p == '_') {
+		while (isalnum((unsigned char)*e->p) || *e->p == '_')
+			e->p++;
+		v = xstrndup(start, e->p - start);
+		if (*e->p == '(')
+			return value_expr_call(e, v);
+		return v;
+	}
+	if (*e->p == '(') {
+		if (++e->depth > VALUE_MAX_NESTING) {
+			value_expr_fail(e, "expression nested too deeply");
+			return xstrdup("");
+		}
+		e->p++;
+		v = value_expr_sum(e);
+		value_skip_blanks(e);
+		if (*e->p != ')')
+			value_expr_fail(e, "expected ')'");
+		else
+			e->p++;
+		e->depth--;
+		return v;
+	}
+	value_expr_fail(e, "unexpected '%.1s'", *e->p ? e->p : "end");
+	return xstrdup("");
+}
+
+/* Unary minus, then a primary. */
+static char *
+value_expr_unary(struct value_expr *e)
+{
+	char *v;
+	int64_t n;
+
+	value_skip_blanks(e);
+	if (*e->p != '-')
+		return value_expr_primary(e);
+	e->p++;
+	if (++e->depth > VALUE_MAX_NESTING) {
+		value_expr_fail(e, "expression nested too deeply");
+		return xstrdup("");
+	}
+	v = value_expr_unary(e);
+	e->depth--;
+	n = value_numify(v);
+	free(v);
+	return value_int((int64_t)(0 - (uint64_t)n));
+}
+
+/* One binary operation on numified operands (64-bit, wrapping). */
+static char *
+value_arith(struct value_expr *e, char op, char *a, char *b)
+{
+	int64_t x = value_numify(a), y = value_numify(b), r = 0;
+
+	free(a);
+	free(b);
+	switch (op) {
+	case '+':
+		r = (int64_t)((uint64_t)x + (uint64_t)y);
+		break;
+	case '-':
+		r = (int64_t)((uint64_t)x - (uint64_t)y);
+		break;
+	case '*':
+		r = (int64_t)((uint64_t)x * (uint64_t)y);
+		break;
+	case '/':
+	case '%':
+		if (y == 0) {
+			value_expr_fail(e, "division by zero");
+			return xstrdup("");
+		}
+		if (y == -1)
+			r = op == '/' ? (int64_t)(0 - (uint64_t)x) : 0;
+		else
+			r = op == '/' ? x / y : x % y;
+		break;
+	}
+	return value_int(r);
+}
+
+static char *
+value_expr_product(struct value_expr *e)
+{
+	char *v = value_expr_unary(e), op;
+
+	for (;;) {
+		value_skip_blanks(e);
+		if (*e->p != '*' && *e->p != '/' && *e->p != '%')
+			return v;
+		op = *e->p++;
+		v = value_arith(e, op, v, value_expr_unary(e));
+	}
+}
+
+static char *
+value_expr_sum(struct value_expr *e)
+{
+	char *v = value_expr_product(e), op;
+
+	for (;;) {
+		value_skip_blanks(e);
+		if (*e->p != '+' && *e->p != '-')
+			return v;
+		op = *e->p++;
+		v = value_arith(e, op, v, value_expr_product(e));
+	}
+}
+
+/* Evaluate text T with captures; NULL and *warning on an error. */
+static char *
+value_expr_eval(const char *text, char **caps, char **warning)
+{
+	struct value_expr e;
+	char *v;
+
+	memset(&e, 0, sizeof e);
+	e.p = text;
+	memcpy(e.caps, caps, sizeof e.caps);
+	v = value_expr_sum(&e);
+	value_skip_blanks(&e);
+	if (e.error == NULL && *e.p != '\0')
+		value_expr_fail(&e, "unexpected '%.1s'", e.p);
+	if (e.error != NULL) {
+		value_warn(warning,
+		    xasprintf("cannot evaluate '%s': %s", text, e.error));
+		free(e.error);
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Offsets of R's first balanced "( ... )"; -1 when there is none. */
+static int
+value_first_group(const char *r, size_t *start, size_t *end)
+{
+	size_t i, j;
+	int depth;
+
+	for (i = 0; r[i] != '\0'; i++) {
+		if (r[i] != '(')
+			continue;
+		for (depth = 0, j = i; r[j] != '\0'; j++) {
+			if (r[j] == '(')
+				depth++;
+			else if (r[j] == ')' && --depth == 0) {
+				*start = i;
+				*end = j + 1;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/* The easy form's pattern: "[\D0]*(\d+)" once per number in node, ".*$". */
+static char *
+value_easy_pattern(struct value_cache *c, const char *node, char **warning)
+{
+	static const char fragment[] = "[\\D0]*(\\d+)";
+	PCRE2_SIZE *ov, off = 0, len = strlen(node);
+	pcre2_code *code;
+	char *p, *next;
+	int n = 0;
+
+	if ((code = value_compile(c, fragment, warning)) == NULL)
+		return NULL;
+	while (off <= len &&
+	    pcre2_match(code, (PCRE2_SPTR)node, len, off, 0, c->md, c->mctx) >
+		0) {
+		ov = pcre2_get_ovector_pointer(c->md);
+		n++;
+		off = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+	}
+	p = xstrdup("");
+	while (n-- > 0) {
+		next = xasprintf("%s%s", p, fragment);
+		free(p);
+		p = next;
+	}
+	next = xasprintf("%s.*$", p);
+	free(p);
+	return next;
+}
+
+/*
+ * Replace every balanced group of r by its value: T is node with the
+ * match of P replaced by the group, evaluated with P's captures.
+ */
+static char *
+value_eval_groups(struct value_cache *c, pcre2_code *code, const char *node,
+    char *r, char **warning)
+{
+	char *caps[VALUE_MAX_CAPTURES], *group, *t, *v, *next;
+	PCRE2_SIZE ms, me;
+	size_t gs, ge;
+	int i, rounds = 0;
+
+	if (value_match(c, code, node, warning) <= 0)
+		return r;
+	ms = pcre2_get_ovector_pointer(c->md)[0];
+	me = pcre2_get_ovector_pointer(c->md)[1];
+	for (i = 0; i < VALUE_MAX_CAPTURES; i++)
+		caps[i] = value_capture(c, node, i);
+	while (value_first_group(r, &gs, &ge) == 0 && rounds++ < 1000) {
+		group = xstrndup(r + gs, ge - gs);
+		t = value_splice(node, ms, me, group);
+		if ((v = value_expr_eval(t, caps, warning)) == NULL)
+			v = xstrdup("");
+		next = value_splice(r, gs, ge, v);
+		free(group);
+		free(t);
+		free(v);
+		free(r);
+		r = next;
+	}
+	for (i = 0; i < VALUE_MAX_CAPTURES; i++)
+		free(caps[i]);
+	return r;
+}
+
+/*
+ * N with P's first match replaced by the literal R; N when no match, NULL
+ * when matching failed.
+ */
+static char *
+value_substitute(struct value_cache *c, pcre2_code *code, const char *node,
+    const char *r, char **warning)
+{
+	PCRE2_SIZE *ov;
+	int rc;
+
+	if ((rc = value_match(c, code, node, warning)) < 0)
+		return NULL;
+	if (rc == 0)
+		return xstrdup(node);
+	ov = pcre2_get_ovector_pointer(c->md);
+	return value_splice(node, ov[0], ov[1], r);
+}
+
+/* Form B, "|P|R|" or the easy "|R|". */
+static char *
+value_eval_bars(
+    struct value_cache *c, const char *stored, const char *node, char **warning)
+{
+	char *inner, *bar, *p, *r, *result;
+	pcre2_code *code;
+
+	inner = xstrndup(stored + 1, strlen(stored) - 2);
+	if ((bar = strchr(inner, '|')) != NULL) {
+		p = xstrndup(inner, bar - inner);
+		r = xstrdup(bar + 1);
+	} else if ((p = value_easy_pattern(c, node, warning)) == NULL) {
+		free(inner);
+		return NULL;
+	} else
+		r = xstrdup(inner);
+	free(inner);
+	if ((code = value_compile(c, p, warning)) == NULL) {
+		free(p);
+		free(r);
+		return NULL;
+	}
+	free(p);
+	r = value_eval_groups(c, code, node, r, warning);
+	result = value_substitute(c, code, node, r, warning);
+	free(r);
+	return result;
+}
+
+/* Form A, "/P/R/": R is literal. */
+static char *
+value_eval_slashes(
+    struct value_cache *c, const char *stored, const char *node, char **warning)
+{
+	const char *mid = strchr(stored + 1, '/');
+	char *p, *r, *result;
+	pcre2_code *code;
+
+	p = xstrndup(stored + 1, mid - stored - 1);
+	r = xstrndup(mid + 1, strlen(mid + 1) - 1);
+	code = value_compile(c, p, warning);
+	result = code != NULL ? value_substitute(c, code, node, r, warning) :
+				NULL;
+	free(p);
+	free(r);
+	return result;
+}
+
+/* Whether v is "/[^/]*\/[^/]*\/": exactly three slashes, at both ends. */
+static int
+value_is_slash_form(const char *v)
+{
+	size_t len = strlen(v), slashes = 0, i;
+
+	if (len < 3 || v[0] != '/' || v[len - 1] != '/')
+		return 0;
+	for (i = 0; i < len; i++)
+		slashes += v[i] == '/';
+	return slashes == 3;
+}
+
+char *
+value_eval(struct value_cache *cache, const char *stored, const char *node,
+    char **warning)
+{
+	struct value_cache *c = cache != NULL ? cache : value_cache_new();
+	size_t len = strlen(stored);
+	char *result;
+
+	if (value_is_slash_form(stored))
+		result = value_eval_slashes(c, stored, node, warning);
+	else if (len >= 2 && stored[0] == '|' && stored[len - 1] == '|')
+		result = value_eval_bars(c, stored, node, warning);
+	else
+		result = xstrdup(stored);
+	if (cache == NULL)
+		value_cache_free(c);
+	if (result != NULL && *result == '\0') {
+		free(result);
+		result = NULL;
+	}
+	return result;
+}
