@@ -1,0 +1,478 @@
+/*
+ * Effective attribute values: one read per table covering the nodes and
+ * all their groups, then inheritance in memory.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr.h"
+#include "log.h"
+#include "strmap.h"
+#include "xmalloc.h"
+
+/* Above this many keys a table is read whole instead of by key. */
+#define ATTR_FULL_SCAN 1000
+
+static const struct {
+	const char *name;
+	const char *table;
+	const char *column;
+} attr_names[] = {
+	{ "groups", "nodelist", "groups" },
+	{ "status", "nodelist", "status" },
+	{ "appstatus", "nodelist", "appstatus" },
+	{ "usercomment", "nodelist", "comments" },
+	{ "servicenode", "noderes", "servicenode" },
+	{ "xcatmaster", "noderes", "xcatmaster" },
+	{ "tftpserver", "noderes", "tftpserver" },
+	{ "nfsserver", "noderes", "nfsserver" },
+	{ "monserver", "noderes", "monserver" },
+	{ "netboot", "noderes", "netboot" },
+	{ "installnic", "noderes", "installnic" },
+	{ "primarynic", "noderes", "primarynic" },
+	{ "nameservers", "noderes", "nameservers" },
+	{ "routenames", "noderes", "routenames" },
+	{ "syslog", "noderes", "syslog" },
+	{ "tftpdir", "noderes", "tftpdir" },
+	{ "nfsdir", "noderes", "nfsdir" },
+	{ "nimserver", "noderes", "nimserver" },
+	{ "mgt", "nodehm", "mgt" },
+	{ "power", "nodehm", "power" },
+	{ "cons", "nodehm", "cons" },
+	{ "conserver", "nodehm", "conserver" },
+	{ "termserver", "nodehm", "termserver" },
+	{ "termport", "nodehm", "termport" },
+	{ "serialport", "nodehm", "serialport" },
+	{ "os", "nodetype", "os" },
+	{ "arch", "nodetype", "arch" },
+	{ "profile", "nodetype", "profile" },
+	{ "provmethod", "nodetype", "provmethod" },
+	{ "supportedarchs", "nodetype", "supportedarchs" },
+	{ "nodetype", "nodetype", "nodetype" },
+	{ "postscripts", "postscripts", "postscripts" },
+	{ "postbootscripts", "postscripts", "postbootscripts" },
+};
+
+int
+attr_resolve(const char *name, struct attr_column *out, char **cause)
+{
+	const struct schema_table *t;
+	const char *dot;
+	char *table;
+	size_t i;
+
+	for (i = 0; i < sizeof attr_names / sizeof attr_names[0]; i++) {
+		if (strcmp(attr_names[i].name, name) == 0) {
+			out->table = attr_names[i].table;
+			out->column = attr_names[i].column;
+			return 0;
+		}
+	}
+	if ((dot = strchr(name, '.')) != NULL) {
+		table = xstrndup(name, dot - name);
+		t = schema_table(table);
+		free(table);
+		if (t != NULL && schema_column_index(t, dot + 1) >= 0) {
+			out->table = t->name;
+			out->column =
+			    t->columns[schema_column_index(t, dot + 1)].name;
+			return 0;
+		}
+	}
+	*cause = xasprintf("unknown attribute '%s'", name);
+	return -1;
+}
+
+char *
+attr_site(struct xdb *db, const char *key, char **cause)
+{
+	const char *cols[] = { "value" };
+	struct xdb_rows rows;
+	char *v = NULL;
+
+	*cause = NULL;
+	if (xdb_select(db, "site", cols, 1, "key", &key, 1, &rows, cause) != 0)
+		return NULL;
+	if (rows.nrows > 0 && xdb_cell(&rows, 0, 0) != NULL)
+		v = xstrdup(xdb_cell(&rows, 0, 0));
+	xdb_rows_clear(&rows);
+	return v;
+}
+
+const char *
+attr_value(const struct attr_values *av, unsigned int node, unsigned int attr)
+{
+	return av->v[(size_t)node * av->nattrs + attr];
+}
+
+void
+attr_values_clear(struct attr_values *av)
+{
+	size_t i, n = (size_t)av->nnodes * av->nattrs;
+
+	for (i = 0; i < n; i++)
+		free(av->v[i]);
+	free(av->v);
+	memset(av, 0, sizeof *av);
+}
+
+/* The rows of one table read for the nodes and their groups. */
+struct attr_table {
+	const char *name;
+	const char **cols; /* the key first, then requested columns */
+	unsigned int ncols;
+	struct xdb_rows rows;
+	struct strmap *index; /* key -> row number + 1 */
+};
+
+/* The row of key in a table read, or NULL. */
+static char *const *
+attr_row(const struct attr_table *t, const char *key)
+{
+	uintptr_t i = (uintptr_t)strmap_get(t->index, key);
+
+	return i == 0 ? NULL : t->rows.cells + (i - 1) * t->ncols;
+}
+
+static void
+attr_table_clear(struct attr_table *t)
+{
+	free(t->cols);
+	xdb_rows_clear(&t->rows);
+	strmap_free(t->index, NULL);
+}
+
+/* Collect the keys of a strmap into an array (for a keyed read). */
+static void
+attr_collect_key(const char *key, void *value, void *arg)
+{
+	const char ***cursor = arg;
+
+	*(*cursor)++ = key;
+}
+
+/* Read a table's rows for every key of keys (whole table when many). */
+static int
+attr_table_read(
+    struct xdb *db, struct attr_table *t, struct strmap *keys, char **cause)
+{
+	const char **list = NULL, **cursor;
+	unsigned int n = strmap_count(keys), i;
+	int rc;
+
+	if (n > 0 && n <= ATTR_FULL_SCAN) {
+		list = xcalloc(n, sizeof *list);
+		cursor = list;
+		strmap_foreach(keys, attr_collect_key, &cursor);
+	}
+	rc = xdb_select(db, t->name, t->cols, t->ncols, t->cols[0], list,
+	    list != NULL ? n : 0, &t->rows, cause);
+	free(list);
+	if (rc != 0)
+		return -1;
+	t->index = strmap_new();
+	for (i = 0; i < t->rows.nrows; i++) {
+		if (xdb_cell(&t->rows, i, 0) != NULL)
+			*strmap_slot(t->index,
+			    xdb_cell(&t->rows, i, 0)) = (void *)(uintptr_t)(i +
+			    1);
+	}
+	return 0;
+}
+
+/* One hierarchical attribute of site.hierarchicalattrs. */
+struct attr_hier {
+	char *attr;
+	char delim;
+};
+
+/* Parse "attr[:delim],attr[:delim]": items trimmed, delim default ",". */
+static struct attr_hier *
+attr_hier_parse(const char *text, unsigned int *n)
+{
+	struct attr_hier *list = NULL;
+	char *copy = xstrdup(text), *item, *save, *end, *colon;
+
+	*n = 0;
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	     item = strtok_r(NULL, ",", &save)) {
+		while (*item == ' ' || *item == '\t')
+			item++;
+		end = item + strlen(item);
+		while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*item == '\0')
+			continue;
+		list = xreallocarray(list, *n + 1, sizeof *list);
+		colon = strchr(item, ':');
+		list[*n].delim = colon != NULL && colon[1] != '\0' ? colon[1] :
+								     ',';
+		if (colon != NULL)
+			*colon = '\0';
+		list[*n].attr = xstrdup(item);
+		(*n)++;
+	}
+	free(copy);
+	return list;
+}
+
+/*
+ * Normalise a concatenated hierarchical value as xCAT's split and join do:
+ * trailing empty pieces dropped, repeated pieces dropped (first kept).
+ */
+static char *
+attr_hier_normalise(const char *joined, char delim)
+{
+	char *copy = xstrdup(joined), **pieces = NULL, *p, *out;
+	size_t n = 0, i, j, len = 0, kept = 0;
+
+	for (p = copy;;) {
+		pieces = xreallocarray(pieces, n + 1, sizeof *pieces);
+		pieces[n++] = p;
+		if ((p = strchr(p, delim)) == NULL)
+			break;
+		*p++ = '\0';
+	}
+	while (n > 0 && *pieces[n - 1] == '\0')
+		n--;
+	out = xcalloc(1, strlen(joined) + 1);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if (pieces[j] != NULL &&
+			    strcmp(pieces[j], pieces[i]) == 0)
+				break;
+		}
+		if (j < i) {
+			pieces[i] = NULL;
+			continue;
+		}
+		if (kept++ > 0)
+			out[len++] = delim;
+		memcpy(out + len, pieces[i], strlen(pieces[i]));
+		len += strlen(pieces[i]);
+	}
+	free(pieces);
+	free(copy);
+	return out;
+}
+
+/* Append value to a delim-joined string. */
+static void
+attr_hier_add(char **out, const char *value, char delim)
+{
+	char *next;
+
+	next = *out == NULL ? xstrdup(value) :
+			      xasprintf("%s%c%s", *out, delim, value);
+	free(*out);
+	*out = next;
+}
+
+/* State of one attr_read(). */
+struct attr_ctx {
+	struct xdb *db;
+	struct value_cache *cache;
+	struct attr_table *tables;
+	unsigned int ntables;
+	struct attr_hier *hier;
+	unsigned int nhier;
+};
+
+/* Index of a table in the read, added with the key column when new. */
+static unsigned int
+attr_add_table(struct attr_ctx *ctx, const char *name)
+{
+	struct attr_table *t;
+	unsigned int i;
+
+	for (i = 0; i < ctx->ntables; i++) {
+		if (strcmp(ctx->tables[i].name, name) == 0)
+			return i;
+	}
+	ctx->tables = xreallocarray(
+	    ctx->tables, ctx->ntables + 1, sizeof *ctx->tables);
+	t = &ctx->tables[ctx->ntables];
+	memset(t, 0, sizeof *t);
+	t->name = schema_table(name)->name;
+	t->cols = xcalloc(1, sizeof *t->cols);
+	t->cols[0] = schema_key(schema_table(name));
+	t->ncols = 1;
+	return ctx->ntables++;
+}
+
+/* Index of a column in a table's read, added when new. */
+static unsigned int
+attr_add_column(struct attr_table *t, const char *column)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->ncols; i++) {
+		if (strcmp(t->cols[i], column) == 0)
+			return i;
+	}
+	t->cols = xreallocarray(t->cols, t->ncols + 1, sizeof *t->cols);
+	t->cols[t->ncols] = column;
+	return t->ncols++;
+}
+
+/* The delimiter of a hierarchical attribute, or 0 when it is not one. */
+static char
+attr_hier_delim(const struct attr_ctx *ctx, const char *column)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nhier; i++) {
+		if (strcmp(ctx->hier[i].attr, column) == 0)
+			return ctx->hier[i].delim;
+	}
+	return 0;
+}
+
+/*
+ * The stored value of a column for node before evaluation: its own row,
+ * else the first of its groups that sets it (all of them concatenated for
+ * a hierarchical attribute). NULL when unset; the result is allocated.
+ */
+static char *
+attr_raw(const struct attr_table *t, unsigned int col, const char *node,
+    const char *groups, char delim)
+{
+	char *const *row = attr_row(t, node);
+	char *copy, *g, *next, *out = NULL, *norm;
+	const char *v = row != NULL ? row[col] : NULL;
+
+	if (strcmp(t->name, "nodelist") == 0 || (delim == 0 && v != NULL))
+		return v != NULL ? xstrdup(v) : NULL;
+	if (v != NULL)
+		attr_hier_add(&out, v, delim);
+	copy = xstrdup(groups != NULL ? groups : "");
+	for (g = copy; g != NULL; g = next) {
+		if ((next = strchr(g, ',')) != NULL)
+			*next++ = '\0';
+		if ((row = attr_row(t, g)) == NULL || row[col] == NULL)
+			continue;
+		if (delim == 0) {
+			out = xstrdup(row[col]);
+			break;
+		}
+		attr_hier_add(&out, row[col], delim);
+	}
+	free(copy);
+	if (delim == 0 || out == NULL)
+		return out;
+	norm = attr_hier_normalise(out, delim);
+	free(out);
+	return norm;
+}
+
+/* Add every group of a nodelist.groups value to keys (not trimmed). */
+static void
+attr_add_groups(struct strmap *keys, const char *groups)
+{
+	char *copy = xstrdup(groups), *g, *next;
+
+	for (g = copy; g != NULL; g = next) {
+		if ((next = strchr(g, ',')) != NULL)
+			*next++ = '\0';
+		strmap_slot(keys, g);
+	}
+	free(copy);
+}
+
+/* Read nodelist for the nodes, then every other table for nodes+groups. */
+static int
+attr_read_tables(struct attr_ctx *ctx, const char *const *nodes,
+    unsigned int nnodes, char **cause)
+{
+	struct strmap *keys = strmap_new();
+	char *const *row;
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < nnodes; i++)
+		strmap_slot(keys, nodes[i]);
+	if (attr_table_read(ctx->db, &ctx->tables[0], keys, cause) != 0) {
+		strmap_free(keys, NULL);
+		return -1;
+	}
+	for (i = 0; i < nnodes; i++) {
+		row = attr_row(&ctx->tables[0], nodes[i]);
+		if (row != NULL && row[1] != NULL)
+			attr_add_groups(keys, row[1]);
+	}
+	for (i = 1; i < ctx->ntables && rc == 0; i++)
+		rc = attr_table_read(ctx->db, &ctx->tables[i], keys, cause);
+	strmap_free(keys, NULL);
+	return rc;
+}
+
+int
+attr_read(struct xdb *db, struct value_cache *cache, const char *const *nodes,
+    unsigned int nnodes, const char *const *attrs, unsigned int nattrs,
+    struct attr_values *out, char **cause)
+{
+	struct attr_ctx ctx = { .db = db, .cache = cache };
+	unsigned int *where, i, n, a;
+	struct attr_column ac;
+	char *hier, *raw, *warning, *const *row;
+	int rc = -1;
+
+	memset(out, 0, sizeof *out);
+	where = xcalloc(nattrs > 0 ? 2 * nattrs : 1, sizeof *where);
+	attr_add_table(&ctx, "nodelist");
+	attr_add_column(&ctx.tables[0], "groups");
+	for (a = 0; a < nattrs; a++) {
+		if (attr_resolve(attrs[a], &ac, cause) != 0)
+			goto out;
+		where[2 * a] = attr_add_table(&ctx, ac.table);
+		where[2 * a + 1] = attr_add_column(
+		    &ctx.tables[where[2 * a]], ac.column);
+	}
+	if ((hier = attr_site(db, "hierarchicalattrs", cause)) == NULL &&
+	    *cause != NULL)
+		goto out;
+	if (hier != NULL) {
+		ctx.hier = attr_hier_parse(hier, &ctx.nhier);
+		free(hier);
+	}
+	if (attr_read_tables(&ctx, nodes, nnodes, cause) != 0)
+		goto out;
+
+	out->nnodes = nnodes;
+	out->nattrs = nattrs;
+	out->v = xcalloc((size_t)nnodes * nattrs + 1, sizeof *out->v);
+	for (n = 0; n < nnodes; n++) {
+		row = attr_row(&ctx.tables[0], nodes[n]);
+		for (a = 0; a < nattrs; a++) {
+			struct attr_table *t = &ctx.tables[where[2 * a]];
+
+			raw = attr_raw(t, where[2 * a + 1], nodes[n],
+			    row != NULL ? row[1] : NULL,
+			    attr_hier_delim(&ctx, t->cols[where[2 * a + 1]]));
+			if (raw == NULL)
+				continue;
+			warning = NULL;
+			out->v[(size_t)n * nattrs + a] = value_eval(
+			    cache, raw, nodes[n], &warning);
+			if (warning != NULL) {
+				log_warnx("node %s: attribute %s: %s", nodes[n],
+				    attrs[a], warning);
+				free(warning);
+			}
+			free(raw);
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; i < ctx.ntables; i++)
+		attr_table_clear(&ctx.tables[i]);
+	free(ctx.tables);
+	for (i = 0; i < ctx.nhier; i++)
+		free(ctx.hier[i].attr);
+	free(ctx.hier);
+	free(where);
+	return rc;
+}
