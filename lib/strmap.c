@@ -146,3 +146,62 @@ strmap_foreach(
 			fn(m->entries[i].key, m->entries[i].value, arg);
 	}
 }
+
+void
+strmap_merge(struct strmap *dst, const struct strmap *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->capacity; i++) {
+		if (src->entries[i].key != NULL)
+			strmap_slot(dst, src->entries[i].key);
+	}
+}
+
+/* The keys of a that are (want = 1) or are not (want = 0) in b. */
+static struct strmap *
+strmap_filter(const struct strmap *a, const struct strmap *b, int want)
+{
+	struct strmap *out = strmap_new();
+	size_t i;
+
+	for (i = 0; i < a->capacity; i++) {
+		if (a->entries[i].key != NULL &&
+		    strmap_has(b, a->entries[i].key) == want)
+			strmap_slot(out, a->entries[i].key);
+	}
+	return out;
+}
+
+struct strmap *
+strmap_common(const struct strmap *a, const struct strmap *b)
+{
+	return strmap_filter(a, b, 1);
+}
+
+struct strmap *
+strmap_minus(const struct strmap *a, const struct strmap *b)
+{
+	return strmap_filter(a, b, 0);
+}
+
+static int
+strmap_compare(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **
+strmap_sorted_keys(const struct strmap *m, size_t *n)
+{
+	const char **keys = xcalloc(m->count + 1, sizeof *keys);
+	size_t i, k = 0;
+
+	for (i = 0; i < m->capacity; i++) {
+		if (m->entries[i].key != NULL)
+			keys[k++] = m->entries[i].key;
+	}
+	qsort(keys, k, sizeof *keys, strmap_compare);
+	*n = k;
+	return keys;
+}

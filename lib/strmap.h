@@ -24,4 +24,15 @@ size_t strmap_count(const struct strmap *);
 void strmap_foreach(const struct strmap *,
     void (*fn)(const char *key, void *value, void *arg), void *arg);
 
+/* Set operations on keys (values are not copied: the new ones are NULL). */
+/* Add every key of src to dst. */
+void strmap_merge(struct strmap *dst, const struct strmap *src);
+/* A new map of the keys in both a and b. */
+struct strmap *strmap_common(const struct strmap *a, const struct strmap *b);
+/* A new map of the keys of a that are not in b. */
+struct strmap *strmap_minus(const struct strmap *a, const struct strmap *b);
+/* The keys, sorted byte-wise (strcmp); the array is the caller's, the
+ * strings stay the map's. */
+const char **strmap_sorted_keys(const struct strmap *, size_t *n);
+
 #endif /* SNGUARD_STRMAP_H */

@@ -86,20 +86,19 @@ attr_resolve(const char *name, struct attr_column *out, char **cause)
 	return -1;
 }
 
-char *
-attr_site(struct xdb *db, const char *key, char **cause)
+int
+attr_site(struct xdb *db, const char *key, char **value, char **cause)
 {
 	const char *cols[] = { "value" };
 	struct xdb_rows rows;
-	char *v = NULL;
 
-	*cause = NULL;
+	*value = NULL;
 	if (xdb_select(db, "site", cols, 1, "key", &key, 1, &rows, cause) != 0)
-		return NULL;
+		return -1;
 	if (rows.nrows > 0 && xdb_cell(&rows, 0, 0) != NULL)
-		v = xstrdup(xdb_cell(&rows, 0, 0));
+		*value = xstrdup(xdb_cell(&rows, 0, 0));
 	xdb_rows_clear(&rows);
-	return v;
+	return 0;
 }
 
 const char *
@@ -431,8 +430,7 @@ attr_read(struct xdb *db, struct value_cache *cache, const char *const *nodes,
 		where[2 * a + 1] = attr_add_column(
 		    &ctx.tables[where[2 * a]], ac.column);
 	}
-	if ((hier = attr_site(db, "hierarchicalattrs", cause)) == NULL &&
-	    *cause != NULL)
+	if (attr_site(db, "hierarchicalattrs", &hier, cause) != 0)
 		goto out;
 	if (hier != NULL) {
 		ctx.hier = attr_hier_parse(hier, &ctx.nhier);

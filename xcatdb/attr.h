@@ -40,7 +40,7 @@ const char *attr_value(
     const struct attr_values *, unsigned int node, unsigned int attr);
 void attr_values_clear(struct attr_values *);
 
-/* The value of a site key, or NULL when unset. */
-char *attr_site(struct xdb *, const char *key, char **cause);
+/* The value of a site key in *value (NULL when unset); -1 on error. */
+int attr_site(struct xdb *, const char *key, char **value, char **cause);
 
 #endif /* SNGUARD_ATTR_H */

@@ -1,0 +1,47 @@
+/*
+ * The cluster's nodes and groups as noderange needs them (xcat-data.md 7):
+ * which nodes exist, the members of each static and dynamic group, and
+ * selection of nodes by attribute value. Loaded once from the database.
+ */
+#ifndef SNGUARD_NODES_H
+#define SNGUARD_NODES_H
+
+#include "strmap.h"
+#include "value.h"
+#include "xdb.h"
+
+struct nodes;
+
+/* Load the enabled nodelist and nodegroup rows. */
+struct nodes *nodes_load(struct xdb *, struct value_cache *, char **cause);
+void nodes_free(struct nodes *);
+
+/* Whether name is an existing node. */
+int nodes_exists(const struct nodes *, const char *name);
+/* Every existing node, in no particular order. */
+const char *const *nodes_all(const struct nodes *, size_t *n);
+
+/*
+ * Add the members of group name to set. Returns 1 when it is a group with
+ * members, 0 when an enabled nodegroup row names it but it has none, -1
+ * when it is not a group; -2 with *cause on a database error.
+ */
+int nodes_group(
+    struct nodes *, const char *name, struct strmap *set, char **cause);
+
+/*
+ * Add to set the nodes that satisfy "lhs OP value" (noderange rule 5).
+ * An unknown table or column selects nothing. -1 and *cause on an invalid
+ * regular expression or a database error.
+ */
+int nodes_select(
+    struct nodes *, const char *atom, struct strmap *set, char **cause);
+
+/* Add to set the nodes whose name matches the anchored regex. */
+int nodes_match(
+    struct nodes *, const char *regex, struct strmap *set, char **cause);
+
+/* site.excludenodes, or NULL when unset. */
+const char *nodes_excludenodes(const struct nodes *);
+
+#endif /* SNGUARD_NODES_H */
