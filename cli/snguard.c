@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "snguard.h"
 
 struct snguard_cmd {
 	const char *name;
@@ -23,6 +24,10 @@ static int snguard_version(int, char **);
 
 static const struct snguard_cmd snguard_cmds[] = {
 	{ "check-config", "[-c file]", snguard_check_config },
+	{ "nodes",
+	    "[-c file] [--xcatdb spec] [-a attr[,attr...]] [--json] noderange",
+	    cmd_nodes },
+	{ "topology", "[-c file] [--xcatdb spec] [--json]", cmd_topology },
 	{ "version", "", snguard_version }, { NULL, NULL, NULL }
 };
 
@@ -75,7 +80,7 @@ main(int argc, char **argv)
 {
 	const struct snguard_cmd *cmd;
 
-	log_init(LOG_TO_STDERR, 0, 0);
+	log_init(LOG_PLAIN, 0, 0);
 	if (argc < 2)
 		snguard_usage();
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)

@@ -62,6 +62,20 @@ xdb_open(const char *text, char **cause)
 	return db;
 }
 
+struct xdb *
+xdb_open_located(const char *cli, const char *conf_db, char **cause)
+{
+	struct xdb *db;
+	char *text;
+
+	if ((text = cfgloc_locate(cli, conf_db, cause)) == NULL)
+		return NULL;
+	db = xdb_open(text, cause);
+	explicit_bzero(text, strlen(text));
+	free(text);
+	return db;
+}
+
 void
 xdb_close(struct xdb *db)
 {

@@ -38,7 +38,8 @@ struct xdb_backend {
 	void (*rollback)(void *);
 	/*
 	 * Read columns (absent ones read as unset) of the rows whose column
-	 * match equals one of keys (all rows when nkeys is 0).
+	 * match equals one of keys (all rows when nkeys is 0, preferably in
+	 * the order of match; callers must not rely on it).
 	 */
 	int (*select)(void *, const struct schema_table *,
 	    const char *const *cols, unsigned int ncols, const char *match,
@@ -58,6 +59,12 @@ struct xdb;
 
 /* Open the database a configuration string names. */
 struct xdb *xdb_open(const char *cfgloc, char **cause);
+/*
+ * Open the database as every program does: --xcatdb (cli), $XCATCFG, the
+ * xcat.db key (conf_db), then xCAT's own lookup (cfgloc_locate()).
+ */
+struct xdb *xdb_open_located(
+    const char *cli, const char *conf_db, char **cause);
 void xdb_close(struct xdb *);
 /* The database for messages, password masked. */
 const char *xdb_describe(const struct xdb *);

@@ -19,6 +19,7 @@
 
 #include "noderange.h"
 #include "schema.h"
+#include "topology.h"
 
 static char dir[] = "/tmp/test_noderange.XXXXXX";
 static char *cause;
@@ -461,6 +462,40 @@ test_errors(void **state)
 	free(deep);
 }
 
+/* Compressed lists are noderanges that expand back to the same nodes. */
+static void
+test_compress_round_trip(void **state)
+{
+	char *in[] = { "b01", "b02", "b03", "c1", "c10", "c2", "c3", "c5",
+		"node01", "node1", "node02", "r1n1", "r1n2", "sn1" };
+	struct noderange_result all, back;
+	char *compressed, *a, *b;
+
+	compressed = topology_compress(in, sizeof in / sizeof in[0]);
+	assert_string_equal(compressed,
+	    "b01-b03,c1-c3,c5,c10,node01-node02,node1,r1n1-r1n2,sn1");
+	free(compressed);
+	compressed = topology_compress(NULL, 0);
+	assert_string_equal(compressed, "");
+	free(compressed);
+
+	assert_int_equal(
+	    noderange_expand(ns, "/.*", 1, 1, 1000000, &all, &cause), 0);
+	compressed = topology_compress(all.nodes, all.nnodes);
+	assert_int_equal(
+	    noderange_expand(ns, compressed, 1, 1, 1000000, &back, &cause), 0);
+	a = join(all.nodes, all.nnodes);
+	b = join(back.nodes, back.nnodes);
+	assert_string_equal(a, b);
+	assert_int_equal(back.nmissing, 0);
+	assert_true(strlen(compressed) < strlen(a) / 3);
+	free(a);
+	free(b);
+	free(compressed);
+	noderange_result_clear(&all);
+	noderange_result_clear(&back);
+}
+
 int
 main(void)
 {
@@ -476,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_verify_off),
 		cmocka_unit_test(test_excludenodes),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_compress_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,17 @@
+/*
+ * The sub-commands of snguard. Each takes its own argc/argv (argv[0] is
+ * the command name) and returns the exit status.
+ */
+#ifndef SNGUARD_CLI_H
+#define SNGUARD_CLI_H
+
+int cmd_nodes(int, char **);
+int cmd_topology(int, char **);
+
+/* Exit statuses shared by the commands. */
+#define CMD_OK 0
+#define CMD_FAILED 1 /* e.g. invalid nodes in the noderange */
+#define CMD_USAGE 2
+#define CMD_DATABASE 3 /* configuration or database error */
+
+#endif /* SNGUARD_CLI_H */
