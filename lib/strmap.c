@@ -20,6 +20,7 @@ struct strmap {
 	struct strmap_entry *entries;
 	size_t capacity; /* a power of two */
 	size_t count;
+	int borrow; /* keys are the caller's, never copied */
 };
 
 /* FNV-1a over the key's bytes. */
@@ -45,6 +46,22 @@ strmap_new(void)
 	return m;
 }
 
+struct strmap *
+strmap_new_borrowing(void)
+{
+	struct strmap *m = strmap_new();
+
+	m->borrow = 1;
+	return m;
+}
+
+/* An empty map that treats keys as m does. */
+static struct strmap *
+strmap_new_like(const struct strmap *m)
+{
+	return m->borrow ? strmap_new_borrowing() : strmap_new();
+}
+
 void
 strmap_free(struct strmap *m, void (*free_value)(void *))
 {
@@ -55,7 +72,8 @@ strmap_free(struct strmap *m, void (*free_value)(void *))
 	for (i = 0; i < m->capacity; i++) {
 		if (m->entries[i].key == NULL)
 			continue;
-		free(m->entries[i].key);
+		if (!m->borrow)
+			free(m->entries[i].key);
 		if (free_value != NULL)
 			free_value(m->entries[i].value);
 	}
@@ -121,12 +139,19 @@ strmap_slot(struct strmap *m, const char *key)
 		strmap_grow(m);
 	e = strmap_find(m, key, hash);
 	if (e->key == NULL) {
-		e->key = xstrdup(key);
+		e->key = m->borrow ? (char *)key : xstrdup(key);
 		e->hash = hash;
 		e->value = NULL;
 		m->count++;
 	}
 	return &e->value;
+}
+
+const char *
+strmap_intern(struct strmap *m, const char *key)
+{
+	strmap_slot(m, key);
+	return strmap_find(m, key, strmap_hash(key))->key;
 }
 
 size_t
@@ -162,7 +187,7 @@ strmap_merge(struct strmap *dst, const struct strmap *src)
 static struct strmap *
 strmap_filter(const struct strmap *a, const struct strmap *b, int want)
 {
-	struct strmap *out = strmap_new();
+	struct strmap *out = strmap_new_like(a);
 	size_t i;
 
 	for (i = 0; i < a->capacity; i++) {

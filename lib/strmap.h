@@ -11,6 +11,11 @@
 struct strmap;
 
 struct strmap *strmap_new(void);
+/*
+ * A map that stores the caller's key pointers instead of copies: every key
+ * must outlive the map. The set operations keep this mode.
+ */
+struct strmap *strmap_new_borrowing(void);
 /* Free the map, calling free_value (if not NULL) on every value. */
 void strmap_free(struct strmap *, void (*free_value)(void *));
 /* The value of key, or NULL. */
@@ -20,6 +25,8 @@ int strmap_has(const struct strmap *, const char *key);
 /* The slot of key, inserted with a NULL value when new. */
 void **strmap_slot(struct strmap *, const char *key);
 size_t strmap_count(const struct strmap *);
+/* The map's own copy of key, inserted when new (not for borrowing maps). */
+const char *strmap_intern(struct strmap *, const char *key);
 /* Call fn on every key and value, in no particular order. */
 void strmap_foreach(const struct strmap *,
     void (*fn)(const char *key, void *value, void *arg), void *arg);

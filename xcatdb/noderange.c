@@ -46,10 +46,26 @@ struct nr {
 	char **missing;
 	size_t nmissing;
 	struct strmap *exclude; /* site.excludenodes, expanded once */
+	struct strmap *intern;	/* copies of names that are not nodes */
 	char *error;
 };
 
 static struct strmap *nr_expr(struct nr *, const char *, int);
+
+/*
+ * Add a name to a set under a pointer that outlives the evaluation (sets
+ * borrow their keys): the node index's own string, or an interned copy.
+ */
+static void
+nr_add(struct nr *nr, struct strmap *set, const char *name)
+{
+	size_t rank = nodes_rank(nr->ns, name), n;
+
+	if (rank > 0)
+		strmap_slot(set, nodes_all(nr->ns, &n)[rank - 1]);
+	else
+		strmap_slot(set, strmap_intern(nr->intern, name));
+}
 static void nr_atom(struct nr *, const char *, int, struct strmap *);
 
 static void nr_fail(struct nr *, const char *, ...)
@@ -73,7 +89,7 @@ static void
 nr_missing(struct nr *nr, const char *t, int generic, struct strmap *out)
 {
 	if (!nr->verify || generic) {
-		strmap_slot(out, t);
+		nr_add(nr, out, t);
 		return;
 	}
 	if (!nr->record_missing)
@@ -248,7 +264,7 @@ nr_walk(struct nr *nr, const char *s, int exclude_site, struct strmap **acc,
 			op = cur;
 			continue;
 		}
-		e = strmap_new();
+		e = strmap_new_borrowing();
 		nr_atom(nr, tok, 0, e);
 		nr_combine(acc, excl, cur, e);
 		strmap_free(e, NULL);
@@ -279,7 +295,7 @@ nr_first_group(
 		return NULL;
 	if (s[open] == ')' || (close = nr_closing(s, open)) < 0) {
 		nr_fail(nr, "Unbalanced parentheses in noderange");
-		*acc = strmap_new();
+		*acc = strmap_new_borrowing();
 		return "";
 	}
 	pre = xstrndup(s, open);
@@ -322,7 +338,7 @@ nr_site_exclusions(struct nr *nr)
 	if (nr->exclude != NULL)
 		return nr->exclude;
 	if (text == NULL) {
-		nr->exclude = strmap_new();
+		nr->exclude = strmap_new_borrowing();
 		return nr->exclude;
 	}
 	nr->record_missing = 0;
@@ -344,11 +360,11 @@ nr_expr(struct nr *nr, const char *s, int exclude_site)
 		nr_fail(nr, "noderange %s nests deeper than %d", nr->expr,
 		    NR_MAX_DEPTH);
 		nr->depth--;
-		return strmap_new();
+		return strmap_new_borrowing();
 	}
-	excl = strmap_new();
+	excl = strmap_new_borrowing();
 	if ((rest = nr_first_group(nr, s, exclude_site, &acc)) == NULL) {
-		acc = strmap_new();
+		acc = strmap_new_borrowing();
 		rest = s;
 	}
 	if (nr->error == NULL)
@@ -633,7 +649,7 @@ nr_brackets(struct nr *nr, const char *t, int generic, struct strmap *out)
 	}
 	n = nr_tokens_commas(text, &pieces);
 	nr_generate(nr, (long long)n);
-	prefixes = strmap_new();
+	prefixes = strmap_new_borrowing();
 	for (i = 0; i < n && nr->error == NULL; i++)
 		nr_atom(nr, pieces[i], nested ? 1 : generic,
 		    nested ? prefixes : out);
@@ -674,7 +690,7 @@ nr_atom_rules(struct nr *nr, const char *t, int generic, struct strmap *out)
 	int g;
 
 	if (!generic && nodes_exists(nr->ns, t)) {
-		strmap_slot(out, t);
+		nr_add(nr, out, t);
 		return;
 	}
 	if (t[0] == '(' && nr_closing(t, 0) == (long)len - 1) {
@@ -688,7 +704,7 @@ nr_atom_rules(struct nr *nr, const char *t, int generic, struct strmap *out)
 		return;
 	}
 	if (!generic) {
-		members = strmap_new();
+		members = strmap_new_borrowing();
 		g = nodes_group(nr->ns, t, members, &nr->error);
 		if (g == 0 || g == -2) {
 			strmap_free(members, NULL);
@@ -711,7 +727,7 @@ nr_atom_rules(struct nr *nr, const char *t, int generic, struct strmap *out)
 		if (nr->verify && !generic)
 			nodes_match(nr->ns, t, out, &nr->error);
 		else
-			strmap_slot(out, t);
+			nr_add(nr, out, t);
 	} else if (nr_brackets(nr, t, generic, out)) {
 		/* expanded */
 	} else if (strchr(t, '+') != NULL) {
@@ -746,6 +762,67 @@ nr_atom(struct nr *nr, const char *t, int generic, struct strmap *out)
 	nr->depth--;
 }
 
+/* What nr_sort_key() sorts a result into. */
+struct nr_sort {
+	const struct nodes *ns;
+	unsigned char *bits; /* one per rank */
+	const char **others; /* names that are not nodes */
+	size_t nothers;
+};
+
+static void
+nr_sort_key(const char *key, void *value, void *arg)
+{
+	struct nr_sort *so = arg;
+	size_t r = nodes_rank(so->ns, key);
+
+	if (r > 0)
+		so->bits[(r - 1) / 8] |= 1 << ((r - 1) % 8);
+	else
+		so->others[so->nothers++] = key;
+}
+
+static int
+nr_compare(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The names of a set, byte-wise sorted: nodes by their rank (linear, as
+ * nodes_all() is sorted), other names (verify off) by qsort, merged.
+ */
+static char **
+nr_sorted(const struct nodes *ns, const struct strmap *set, size_t *n)
+{
+	struct nr_sort so = { .ns = ns };
+	const char *const *all;
+	size_t nall, r = 0, o = 0, k = 0;
+	char **out;
+
+	all = nodes_all(ns, &nall);
+	so.bits = xcalloc(nall / 8 + 1, 1);
+	so.others = xcalloc(strmap_count(set) + 1, sizeof *so.others);
+	strmap_foreach(set, nr_sort_key, &so);
+	qsort(so.others, so.nothers, sizeof *so.others, nr_compare);
+	out = xcalloc(strmap_count(set) + 1, sizeof *out);
+	for (;;) {
+		while (r < nall && !(so.bits[r / 8] & (1 << (r % 8))))
+			r++;
+		if (r < nall &&
+		    (o == so.nothers || strcmp(all[r], so.others[o]) < 0))
+			out[k++] = xstrdup(all[r++]);
+		else if (o < so.nothers)
+			out[k++] = xstrdup(so.others[o++]);
+		else
+			break;
+	}
+	free(so.bits);
+	free(so.others);
+	*n = k;
+	return out;
+}
+
 int
 noderange_expand(struct nodes *ns, const char *expr, int verify,
     int exclude_site, long long max_names, struct noderange_result *res,
@@ -755,11 +832,10 @@ noderange_expand(struct nodes *ns, const char *expr, int verify,
 		.verify = verify,
 		.max_names = max_names,
 		.record_missing = 1 };
-	const char **keys;
 	struct strmap *set;
 	char *clean, *p;
 	const char *q;
-	size_t i, n;
+	size_t i;
 
 	memset(res, 0, sizeof *res);
 	nr.prefix = (p = getenv("XCAT_NODE_PREFIX")) != NULL ? p : "node";
@@ -771,26 +847,24 @@ noderange_expand(struct nodes *ns, const char *expr, int verify,
 	}
 	*p = '\0';
 	nr.expr = clean;
+	nr.intern = strmap_new();
 	set = nr_expr(&nr, clean, exclude_site);
 	strmap_free(nr.exclude, NULL);
 	if (nr.error != NULL) {
 		*cause = nr.error;
 		strmap_free(set, NULL);
+		strmap_free(nr.intern, NULL);
 		for (i = 0; i < nr.nmissing; i++)
 			free(nr.missing[i]);
 		free(nr.missing);
 		free(clean);
 		return -1;
 	}
-	keys = strmap_sorted_keys(set, &n);
-	res->nodes = xcalloc(n + 1, sizeof *res->nodes);
-	for (i = 0; i < n; i++)
-		res->nodes[i] = xstrdup(keys[i]);
-	res->nnodes = n;
+	res->nodes = nr_sorted(ns, set, &res->nnodes);
 	res->missing = nr.missing;
 	res->nmissing = nr.nmissing;
-	free(keys);
 	strmap_free(set, NULL);
+	strmap_free(nr.intern, NULL);
 	free(clean);
 	return 0;
 }

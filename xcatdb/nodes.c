@@ -55,6 +55,8 @@ nodes_add_member(struct nodes *ns, const char *group, const char *node)
 	l->v[l->n++] = node;
 }
 
+static void nodes_sort(struct nodes *);
+
 /* Static membership: every untrimmed piece of every node's groups. */
 static void
 nodes_index_groups(struct nodes *ns, const char *node, const char *groups)
@@ -99,7 +101,34 @@ nodes_load_nodelist(struct nodes *ns, char **cause)
 			    xdb_cell(&rows, i, 1));
 	}
 	xdb_rows_clear(&rows);
+	nodes_sort(ns);
 	return 0;
+}
+
+static int
+nodes_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Keep all[] byte-wise sorted, so that a node's index is its rank and
+ * sorting a result is linear. The database usually returns that order.
+ */
+static void
+nodes_sort(struct nodes *ns)
+{
+	size_t i;
+
+	for (i = 1; i < ns->nall; i++) {
+		if (strcmp(ns->all[i - 1], ns->all[i]) > 0)
+			break;
+	}
+	if (i >= ns->nall)
+		return;
+	qsort(ns->all, ns->nall, sizeof *ns->all, nodes_compare);
+	for (i = 0; i < ns->nall; i++)
+		*strmap_slot(ns->exists, ns->all[i]) = (void *)(i + 1);
 }
 
 /* Read the enabled nodegroup rows (type and wherevals). */
@@ -135,7 +164,7 @@ nodes_load(struct xdb *db, struct value_cache *cache, char **cause)
 
 	ns->db = db;
 	ns->cache = cache;
-	ns->exists = strmap_new();
+	ns->exists = strmap_new_borrowing();
 	ns->members = strmap_new();
 	ns->nodegroups = strmap_new();
 	ns->values = strmap_new();
@@ -201,6 +230,12 @@ int
 nodes_exists(const struct nodes *ns, const char *name)
 {
 	return strmap_has(ns->exists, name);
+}
+
+size_t
+nodes_rank(const struct nodes *ns, const char *name)
+{
+	return (size_t)strmap_get(ns->exists, name);
 }
 
 const char *const *
@@ -513,10 +548,10 @@ nodes_dynamic(struct nodes *ns, const char *group, const char *wherevals,
 			    group, conds[i].attr);
 			free(why);
 			strmap_free(cur, NULL);
-			cur = strmap_new();
+			cur = strmap_new_borrowing();
 			break;
 		}
-		tmp = strmap_new();
+		tmp = strmap_new_borrowing();
 		rc = nodes_filter(ns, conds[i].attr, conds[i].op,
 		    conds[i].value, 1, wherevals, tmp, cause);
 		if (cur == NULL)

@@ -18,8 +18,15 @@ void nodes_free(struct nodes *);
 
 /* Whether name is an existing node. */
 int nodes_exists(const struct nodes *, const char *name);
-/* Every existing node, in no particular order. */
+/* Every existing node, sorted byte-wise. */
 const char *const *nodes_all(const struct nodes *, size_t *n);
+/* 1 + the index of a node in nodes_all(), or 0 when it does not exist. */
+size_t nodes_rank(const struct nodes *, const char *name);
+
+/*
+ * The functions that add nodes to a set add the index's own strings, which
+ * live as long as the index: such sets may borrow their keys.
+ */
 
 /*
  * Add the members of group name to set. Returns 1 when it is a group with

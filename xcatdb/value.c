@@ -139,7 +139,13 @@ value_match(struct value_cache *c, pcre2_code *code, const char *subject,
 static char *
 value_splice(const char *subject, size_t start, size_t end, const char *text)
 {
-	return xasprintf("%.*s%s%s", (int)start, subject, text, subject + end);
+	size_t tlen = strlen(text), rest = strlen(subject + end);
+	char *out = xmalloc(start + tlen + rest + 1);
+
+	memcpy(out, subject, start);
+	memcpy(out + start, text, tlen);
+	memcpy(out + start + tlen, subject + end, rest + 1);
+	return out;
 }
 
 /* Capture n of the last match as text ("" when unset). */
@@ -202,10 +208,21 @@ value_numify(const char *s)
 	return (int64_t)(neg ? 0 - v : v);
 }
 
+/* Decimal text of v, without going through printf (a hot path). */
 static char *
 value_int(int64_t v)
 {
-	return xasprintf("%" PRId64, v);
+	char buf[24], *p = buf + sizeof buf;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	return xstrdup(p);
 }
 
 /* A quoted string: '...' or "...", no escapes. */
@@ -365,7 +382,8 @@ value_expr_primary(struct value_expr *e)
 	}
 	if (*e->p == '$' && isdigit((unsigned char)e->p[1])) {
 		e->p += 2;
-		return xstrdup(e->caps[start[1] - '0']);
+		v = e->caps[start[1] - '0'];
+		return xstrdup(v != NULL ? v : "");
 	}
 	if (*e->p == '\'' || *e->p == '"')
 		return value_expr_string(e);
@@ -574,7 +592,7 @@ value_eval_groups(struct value_cache *c, pcre2_code *code, const char *node,
 	ms = pcre2_get_ovector_pointer(c->md)[0];
 	me = pcre2_get_ovector_pointer(c->md)[1];
 	for (i = 0; i < VALUE_MAX_CAPTURES; i++)
-		caps[i] = value_capture(c, node, i);
+		caps[i] = i < c->pairs ? value_capture(c, node, i) : NULL;
 	while (value_first_group(r, &gs, &ge) == 0 && rounds++ < 1000) {
 		group = xstrndup(r + gs, ge - gs);
 		t = value_splice(node, ms, me, group);

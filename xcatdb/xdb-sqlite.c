@@ -450,6 +450,12 @@ sqlite_select_sql(const char *schema, const struct schema_table *t,
 		next = sqlite3_mprintf("%s)", sql);
 		sqlite3_free(sql);
 		sql = next;
+	} else if (match != NULL && sqlite_has(present, npresent, match)) {
+		/* Whole tables come in key order: the primary key's index
+		 * gives it for free, byte-wise (BINARY collation). */
+		next = sqlite3_mprintf("%s ORDER BY \"%w\"", sql, match);
+		sqlite3_free(sql);
+		sql = next;
 	}
 	return sql;
 }
