@@ -240,6 +240,12 @@ xdb_set(struct xdb *db, const char *table, const char *key,
 		    db->handle, t, key, cols, uvals, ncols, cause);
 		free(uvals);
 		*result = disabled ? XDB_SET_UPDATED_DISABLED : XDB_SET_UPDATED;
+		if (rc == 0 && disabled)
+			log_warnx(
+			    "Warning: node %s has a disabled row in table "
+			    "%s; the new value will not take effect until the "
+			    "row is enabled.",
+			    key, table);
 		return rc;
 	}
 	xdb_rows_clear(&rows);

@@ -16,13 +16,15 @@ INSERT INTO nodelist (node, groups) VALUES
  ('c5','all,r2'),('c10','all,r2'),('b01','all,blade'),('b02','all,blade'),
  ('sn1','service'),('sn2','service'),('mn','__mgmtnode');
 INSERT INTO nodelist (node, groups, disable) VALUES ('gone','all','1');
+INSERT INTO nodelist (node, groups) VALUES ('bad7','odd');
 SQL
 fix noderes <<'SQL'
 INSERT INTO noderes (node, servicenode, xcatmaster, tftpserver) VALUES
  ('r1','sn1,sn2','sn1-c',NULL),
  ('r2','sn2,sn1','|c(\d+)|sn(($1-1)/3+1)-ib|','tftp-r2'),
  ('blade','sn1',NULL,NULL),
- ('c2','sn2,sn1',NULL,NULL);
+ ('c2','sn2,sn1',NULL,NULL),
+ ('odd','sn1','|bad(\d+)|($1/0)|','|bad(\d+)|t(nosuch($1))|');
 SQL
 fix nodetype <<'SQL'
 INSERT INTO nodetype (node, os, provmethod) VALUES
@@ -86,6 +88,17 @@ expect_exit 2 "an unknown attribute is refused" sg nodes -a bogus c1
 expect_text "$TESTDIR/err" "snguard: unknown attribute 'bogus'" \
 	"the unknown attribute is named"
 
+expect_exit 0 "a value that cannot be evaluated" \
+	sg nodes -a xcatmaster,tftpserver,servicenode bad7
+expect_text "$TESTDIR/out" "bad7: tftpserver=t
+bad7: servicenode=sn1" "an empty result is unset; a failed group is empty"
+expect_grep "$TESTDIR/err" \
+	"^snguard: node bad7: attribute xcatmaster: cannot evaluate '\\(\\\$1/0\\)': division by zero$" \
+	"the warning names node, attribute and reason"
+expect_grep "$TESTDIR/err" \
+	"^snguard: node bad7: attribute tftpserver: cannot evaluate '\\(nosuch\\(\\\$1\\)\\)': unknown function 'nosuch'$" \
+	"unknown functions are refused, not run"
+
 expect_exit 0 "a disabled node does not exist" sg nodes 'c1-c3,-c2'
 expect_text "$TESTDIR/out" "c1
 c3" "exclusion applies"
@@ -111,9 +124,9 @@ expect_text "$TESTDIR/err" \
 check "the password is not printed" sh -c "! grep -q secret '$TESTDIR/err'"
 
 expect_exit 0 "topology" sg topology
-expect_text "$TESTDIR/out" "sn1: primary 4 (b01-b02,c1,c3), backup 4 (c2,c4-c5,c10); stateless 2, aix-diskless 2
+expect_text "$TESTDIR/out" "sn1: primary 5 (b01-b02,bad7,c1,c3), backup 4 (c2,c4-c5,c10); stateless 2, aix-diskless 2, unknown 1
 sn2: primary 4 (c2,c4-c5,c10), backup 2 (c1,c3); stateless 1, statelite 3
-nodes without a backup: 2 (b01-b02)" "topology lists each SN, its children and their classes"
+nodes without a backup: 3 (b01-b02,bad7)" "topology lists each SN, its children and their classes"
 
 expect_exit 0 "topology as JSON" sg topology --json
 expect_grep "$TESTDIR/out" '"name": "sn1"' "JSON topology names sn1"

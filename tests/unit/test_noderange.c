@@ -268,6 +268,7 @@ test_man_page_examples(void **state)
 	check("/node[23].*", "node2,node20,node3", "");
 	check("blade,-b02-b16", "b01", "");
 	check("rack1-rack3", "", "rack1,rack2,rack3");
+	check_same("r1-r2", "cpu");
 }
 
 static void

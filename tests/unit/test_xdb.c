@@ -275,6 +275,30 @@ test_many_keys(void **state)
 	xdb_close(db);
 }
 
+static char captured[1024];
+
+/* xdb_set() on noderes with stderr captured into captured[]. */
+static int
+set_capturing_stderr(struct xdb *db, const char *key, const char **cols,
+    const char **vals, enum xdb_set_result *res)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(STDERR_FILENO), rc;
+	size_t n;
+
+	fflush(stderr);
+	dup2(fileno(tmp), STDERR_FILENO);
+	rc = xdb_set(db, "noderes", key, cols, vals, 2, res, &cause);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(captured, 1, sizeof captured - 1, tmp);
+	captured[n] = '\0';
+	fclose(tmp);
+	return rc;
+}
+
 static void
 test_set_semantics(void **state)
 {
@@ -299,9 +323,11 @@ test_set_semantics(void **state)
 
 	vals[0] = "sn2";
 	vals[1] = NULL;
-	assert_int_equal(
-	    xdb_set(db, "noderes", "s2", cols, vals, 2, &res, &cause), 0);
+	assert_int_equal(set_capturing_stderr(db, "s2", cols, vals, &res), 0);
 	assert_int_equal(res, XDB_SET_UPDATED_DISABLED);
+	assert_non_null(strstr(captured,
+	    "Warning: node s2 has a disabled row in table noderes; the new "
+	    "value will not take effect until the row is enabled."));
 
 	vals[0] = "";
 	vals[1] = NULL;
