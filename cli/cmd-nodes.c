@@ -154,16 +154,32 @@ cmd_print_json(json_t *j)
 	json_decref(j);
 }
 
-/* One "node: attr=value" line (fputs: a 100,000-node listing is hot). */
+/*
+ * One "node: attr=value" line, written whole without stdio's per-call
+ * locking: a 100,000-node listing is a hot path.
+ */
 static void
 cmd_print_attr(const char *node, const char *attr, const char *value)
 {
-	fputs(node, stdout);
-	fputs(": ", stdout);
-	fputs(attr, stdout);
-	putchar('=');
-	fputs(value, stdout);
-	putchar('\n');
+	size_t nlen = strlen(node), alen = strlen(attr), vlen = strlen(value);
+	char stackbuf[512], *buf = stackbuf, *p;
+
+	if (nlen + alen + vlen + 4 > sizeof stackbuf)
+		buf = xmalloc(nlen + alen + vlen + 4);
+	p = buf;
+	memcpy(p, node, nlen);
+	p += nlen;
+	*p++ = ':';
+	*p++ = ' ';
+	memcpy(p, attr, alen);
+	p += alen;
+	*p++ = '=';
+	memcpy(p, value, vlen);
+	p += vlen;
+	*p++ = '\n';
+	fwrite_unlocked(buf, 1, p - buf, stdout);
+	if (buf != stackbuf)
+		free(buf);
 }
 
 /* Print the nodes, with attributes when asked. */
@@ -197,8 +213,8 @@ cmd_nodes_print(struct cmd_db *d, const struct cmd_opts *o,
 				json_array_append_new(
 				    top, json_string(res->nodes[i]));
 			else {
-				fputs(res->nodes[i], stdout);
-				putchar('\n');
+				fputs_unlocked(res->nodes[i], stdout);
+				putchar_unlocked('\n');
 			}
 			continue;
 		}

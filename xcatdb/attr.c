@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "attr.h"
 #include "log.h"
 #include "strmap.h"
@@ -110,11 +111,8 @@ attr_value(const struct attr_values *av, unsigned int node, unsigned int attr)
 void
 attr_values_clear(struct attr_values *av)
 {
-	size_t i, n = (size_t)av->nnodes * av->nattrs;
-
-	for (i = 0; i < n; i++)
-		free(av->v[i]);
 	free(av->v);
+	arena_free(av->arena);
 	memset(av, 0, sizeof *av);
 }
 
@@ -330,41 +328,93 @@ attr_hier_delim(const struct attr_ctx *ctx, const char *column)
 	return 0;
 }
 
+/* A node's groups, split once (pieces untrimmed) for all its attributes. */
+struct attr_groups {
+	char *buf;
+	size_t cap;
+	const char **v;
+	size_t n, vcap;
+};
+
+/* Split groups into g (reusing its buffers). */
+static void
+attr_groups_split(struct attr_groups *g, const char *groups)
+{
+	size_t len = groups != NULL ? strlen(groups) : 0;
+	char *p, *next;
+
+	g->n = 0;
+	if (groups == NULL)
+		return;
+	if (len + 1 > g->cap) {
+		g->cap = len + 1;
+		g->buf = xreallocarray(g->buf, g->cap, 1);
+	}
+	memcpy(g->buf, groups, len + 1);
+	for (p = g->buf; p != NULL; p = next) {
+		if ((next = strchr(p, ',')) != NULL)
+			*next++ = '\0';
+		if (g->n == g->vcap) {
+			g->vcap = g->vcap == 0 ? 8 : g->vcap * 2;
+			g->v = xreallocarray(g->v, g->vcap, sizeof *g->v);
+		}
+		g->v[g->n++] = p;
+	}
+}
+
 /*
  * The stored value of a column for node before evaluation: its own row,
- * else the first of its groups that sets it (all of them concatenated for
- * a hierarchical attribute). NULL when unset; the result is allocated.
+ * else the first of its groups that sets it. A hierarchical attribute
+ * concatenates all of them into *owned (the caller frees it). NULL when
+ * unset; otherwise the string belongs to the rows read.
  */
-static char *
+static const char *
 attr_raw(const struct attr_table *t, unsigned int col, const char *node,
-    const char *groups, char delim)
+    const struct attr_groups *groups, char delim, char **owned)
 {
 	char *const *row = attr_row(t, node);
-	char *copy, *g, *next, *out = NULL, *norm;
 	const char *v = row != NULL ? row[col] : NULL;
+	char *out = NULL;
+	size_t i;
 
+	*owned = NULL;
 	if (strcmp(t->name, "nodelist") == 0 || (delim == 0 && v != NULL))
-		return v != NULL ? xstrdup(v) : NULL;
+		return v;
 	if (v != NULL)
 		attr_hier_add(&out, v, delim);
-	copy = xstrdup(groups != NULL ? groups : "");
-	for (g = copy; g != NULL; g = next) {
-		if ((next = strchr(g, ',')) != NULL)
-			*next++ = '\0';
-		if ((row = attr_row(t, g)) == NULL || row[col] == NULL)
+	for (i = 0; i < groups->n; i++) {
+		if ((row = attr_row(t, groups->v[i])) == NULL ||
+		    row[col] == NULL)
 			continue;
-		if (delim == 0) {
-			out = xstrdup(row[col]);
-			break;
-		}
+		if (delim == 0)
+			return row[col];
 		attr_hier_add(&out, row[col], delim);
 	}
-	free(copy);
-	if (delim == 0 || out == NULL)
-		return out;
-	norm = attr_hier_normalise(out, delim);
+	if (out == NULL)
+		return NULL;
+	*owned = attr_hier_normalise(out, delim);
 	free(out);
-	return norm;
+	return *owned;
+}
+
+/* The effective value of one attribute of one node, in the arena. */
+static char *
+attr_effective(struct arena *arena, struct value_cache *cache, const char *raw,
+    const char *node, const char *attr)
+{
+	char *warning = NULL, *v, *copy;
+
+	/* Only /P/R/ and |P|R| forms need evaluating. */
+	if (raw[0] != '/' && raw[0] != '|')
+		return arena_strdup(arena, raw);
+	v = value_eval(cache, raw, node, &warning);
+	if (warning != NULL) {
+		log_warnx("node %s: attribute %s: %s", node, attr, warning);
+		free(warning);
+	}
+	copy = v != NULL ? arena_strdup(arena, v) : NULL;
+	free(v);
+	return copy;
 }
 
 /* Add every group of a nodelist.groups value to keys (not trimmed). */
@@ -414,9 +464,11 @@ attr_read(struct xdb *db, struct value_cache *cache, const char *const *nodes,
     struct attr_values *out, char **cause)
 {
 	struct attr_ctx ctx = { .db = db, .cache = cache };
+	struct attr_groups groups = { 0 };
 	unsigned int *where, i, n, a;
 	struct attr_column ac;
-	char *hier, *raw, *warning, *const *row;
+	char *hier, *owned, *const *row;
+	const char *raw;
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
@@ -442,25 +494,20 @@ attr_read(struct xdb *db, struct value_cache *cache, const char *const *nodes,
 	out->nnodes = nnodes;
 	out->nattrs = nattrs;
 	out->v = xcalloc((size_t)nnodes * nattrs + 1, sizeof *out->v);
+	out->arena = arena_new();
 	for (n = 0; n < nnodes; n++) {
 		row = attr_row(&ctx.tables[0], nodes[n]);
+		attr_groups_split(&groups, row != NULL ? row[1] : NULL);
 		for (a = 0; a < nattrs; a++) {
 			struct attr_table *t = &ctx.tables[where[2 * a]];
 
-			raw = attr_raw(t, where[2 * a + 1], nodes[n],
-			    row != NULL ? row[1] : NULL,
-			    attr_hier_delim(&ctx, t->cols[where[2 * a + 1]]));
-			if (raw == NULL)
-				continue;
-			warning = NULL;
-			out->v[(size_t)n * nattrs + a] = value_eval(
-			    cache, raw, nodes[n], &warning);
-			if (warning != NULL) {
-				log_warnx("node %s: attribute %s: %s", nodes[n],
-				    attrs[a], warning);
-				free(warning);
-			}
-			free(raw);
+			raw = attr_raw(t, where[2 * a + 1], nodes[n], &groups,
+			    attr_hier_delim(&ctx, t->cols[where[2 * a + 1]]),
+			    &owned);
+			if (raw != NULL)
+				out->v[(size_t)n * nattrs + a] = attr_effective(
+				    out->arena, cache, raw, nodes[n], attrs[a]);
+			free(owned);
 		}
 	}
 	rc = 0;
@@ -472,5 +519,7 @@ out:
 		free(ctx.hier[i].attr);
 	free(ctx.hier);
 	free(where);
+	free(groups.buf);
+	free(groups.v);
 	return rc;
 }

@@ -22,11 +22,17 @@ struct attr_column {
  */
 int attr_resolve(const char *name, struct attr_column *, char **cause);
 
-/* Values read for nodes x attributes: v[node * nattrs + attr], NULL unset. */
+struct arena;
+
+/*
+ * Values read for nodes x attributes: v[node * nattrs + attr], NULL unset;
+ * the strings live in the arena until attr_values_clear().
+ */
 struct attr_values {
 	unsigned int nnodes;
 	unsigned int nattrs;
 	char **v;
+	struct arena *arena;
 };
 
 /*

@@ -79,8 +79,8 @@ nodes_load_nodelist(struct nodes *ns, char **cause)
 	struct xdb_rows rows;
 	unsigned int i;
 
-	if (xdb_select(ns->db, "nodelist", cols, 2, "node", NULL, 0, &rows,
-		cause) != 0)
+	if (xdb_select_ordered(
+		ns->db, "nodelist", cols, 2, "node", &rows, cause) != 0)
 		return -1;
 	ns->all = xcalloc(rows.nrows + 1, sizeof *ns->all);
 	for (i = 0; i < rows.nrows; i++) {

@@ -576,24 +576,22 @@ value_easy_pattern(struct value_cache *c, const char *node, char **warning)
 
 /*
  * Replace every balanced group of r by its value: T is node with the
- * match of P replaced by the group, evaluated with P's captures.
+ * match [ms, me) of P replaced by the group, evaluated with the captures
+ * of that match (still in the cache's match data).
  */
 static char *
-value_eval_groups(struct value_cache *c, pcre2_code *code, const char *node,
+value_eval_groups(struct value_cache *c, const char *node, size_t ms, size_t me,
     char *r, char **warning)
 {
 	char *caps[VALUE_MAX_CAPTURES], *group, *t, *v, *next;
-	PCRE2_SIZE ms, me;
 	size_t gs, ge;
 	int i, rounds = 0;
 
-	if (value_match(c, code, node, warning) <= 0)
+	if (value_first_group(r, &gs, &ge) != 0)
 		return r;
-	ms = pcre2_get_ovector_pointer(c->md)[0];
-	me = pcre2_get_ovector_pointer(c->md)[1];
 	for (i = 0; i < VALUE_MAX_CAPTURES; i++)
 		caps[i] = i < c->pairs ? value_capture(c, node, i) : NULL;
-	while (value_first_group(r, &gs, &ge) == 0 && rounds++ < 1000) {
+	do {
 		group = xstrndup(r + gs, ge - gs);
 		t = value_splice(node, ms, me, group);
 		if ((v = value_expr_eval(t, caps, warning)) == NULL)
@@ -604,10 +602,50 @@ value_eval_groups(struct value_cache *c, pcre2_code *code, const char *node,
 		free(v);
 		free(r);
 		r = next;
-	}
+	} while (value_first_group(r, &gs, &ge) == 0 && ++rounds < 1000);
 	for (i = 0; i < VALUE_MAX_CAPTURES; i++)
 		free(caps[i]);
 	return r;
+}
+
+/* Form B, "|P|R|" or the easy "|R|". */
+static char *
+value_eval_bars(
+    struct value_cache *c, const char *stored, const char *node, char **warning)
+{
+	char *inner, *bar, *p, *r, *result;
+	PCRE2_SIZE *ov, ms, me;
+	pcre2_code *code;
+	int rc;
+
+	inner = xstrndup(stored + 1, strlen(stored) - 2);
+	if ((bar = strchr(inner, '|')) != NULL) {
+		p = xstrndup(inner, bar - inner);
+		r = xstrdup(bar + 1);
+	} else if ((p = value_easy_pattern(c, node, warning)) == NULL) {
+		free(inner);
+		return NULL;
+	} else
+		r = xstrdup(inner);
+	free(inner);
+	if ((code = value_compile(c, p, warning)) == NULL) {
+		free(p);
+		free(r);
+		return NULL;
+	}
+	free(p);
+	/* One match gives both the captures and the span replaced. */
+	if ((rc = value_match(c, code, node, warning)) <= 0) {
+		free(r);
+		return rc < 0 ? NULL : xstrdup(node);
+	}
+	ov = pcre2_get_ovector_pointer(c->md);
+	ms = ov[0];
+	me = ov[1];
+	r = value_eval_groups(c, node, ms, me, r, warning);
+	result = value_splice(node, ms, me, r);
+	free(r);
+	return result;
 }
 
 /*
@@ -627,36 +665,6 @@ value_substitute(struct value_cache *c, pcre2_code *code, const char *node,
 		return xstrdup(node);
 	ov = pcre2_get_ovector_pointer(c->md);
 	return value_splice(node, ov[0], ov[1], r);
-}
-
-/* Form B, "|P|R|" or the easy "|R|". */
-static char *
-value_eval_bars(
-    struct value_cache *c, const char *stored, const char *node, char **warning)
-{
-	char *inner, *bar, *p, *r, *result;
-	pcre2_code *code;
-
-	inner = xstrndup(stored + 1, strlen(stored) - 2);
-	if ((bar = strchr(inner, '|')) != NULL) {
-		p = xstrndup(inner, bar - inner);
-		r = xstrdup(bar + 1);
-	} else if ((p = value_easy_pattern(c, node, warning)) == NULL) {
-		free(inner);
-		return NULL;
-	} else
-		r = xstrdup(inner);
-	free(inner);
-	if ((code = value_compile(c, p, warning)) == NULL) {
-		free(p);
-		free(r);
-		return NULL;
-	}
-	free(p);
-	r = value_eval_groups(c, code, node, r, warning);
-	result = value_substitute(c, code, node, r, warning);
-	free(r);
-	return result;
 }
 
 /* Form A, "/P/R/": R is literal. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "xdb.h"
 #include "xmalloc.h"
 
@@ -429,7 +430,7 @@ sqlite_select_sql(const char *schema, const struct schema_table *t,
 	next = sqlite3_mprintf("%s FROM \"%w\".\"%w\"", sql, schema, t->name);
 	sqlite3_free(sql);
 	sql = next;
-	if (vis == XDB_ENABLED && sqlite_has(present, npresent, "disable")) {
+	if (!(vis & XDB_ALL) && sqlite_has(present, npresent, "disable")) {
 		next = sqlite3_mprintf(
 		    "%s%s(\"disable\" IS NULL OR "
 		    "\"disable\" IN ('0','no','NO','No','nO'))",
@@ -450,7 +451,8 @@ sqlite_select_sql(const char *schema, const struct schema_table *t,
 		next = sqlite3_mprintf("%s)", sql);
 		sqlite3_free(sql);
 		sql = next;
-	} else if (match != NULL && sqlite_has(present, npresent, match)) {
+	} else if ((vis & XDB_ORDERED) &&
+	    sqlite_has(present, npresent, match)) {
 		/* Whole tables come in key order: the primary key's index
 		 * gives it for free, byte-wise (BINARY collation). */
 		next = sqlite3_mprintf("%s ORDER BY \"%w\"", sql, match);
@@ -475,7 +477,10 @@ sqlite_collect(
 		for (c = 0; c < out->ncols; c++) {
 			text = sqlite3_column_text(st, c);
 			out->cells[(size_t)out->nrows * out->ncols + c] =
-			    text != NULL ? xstrdup((const char *)text) : NULL;
+			    text != NULL ?
+			    arena_strndup(out->arena, (const char *)text,
+				sqlite3_column_bytes(st, c)) :
+			    NULL;
 		}
 		out->nrows++;
 	}
@@ -502,6 +507,7 @@ sqlite_select(void *handle, const struct schema_table *t,
 
 	memset(out, 0, sizeof *out);
 	out->ncols = ncols;
+	out->arena = arena_new();
 	if (sqlite_reach(b, t, &db, &schema, cause) != 0)
 		return -1;
 	if (schema == NULL)

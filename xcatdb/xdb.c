@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "log.h"
 #include "xdb.h"
 #include "xmalloc.h"
@@ -158,10 +159,8 @@ xdb_select_vis(struct xdb *db, const char *table, const char *const *cols,
 		return -1;
 	n = (size_t)rows->nrows * rows->ncols;
 	for (i = 0; i < n; i++) {
-		if (rows->cells[i] != NULL && xdb_unset(rows->cells[i])) {
-			free(rows->cells[i]);
+		if (rows->cells[i] != NULL && xdb_unset(rows->cells[i]))
 			rows->cells[i] = NULL;
-		}
 	}
 	return 0;
 }
@@ -175,6 +174,14 @@ xdb_select(struct xdb *db, const char *table, const char *const *cols,
 	    XDB_ENABLED, rows, cause);
 }
 
+int
+xdb_select_ordered(struct xdb *db, const char *table, const char *const *cols,
+    unsigned int ncols, const char *match, struct xdb_rows *rows, char **cause)
+{
+	return xdb_select_vis(db, table, cols, ncols, match, NULL, 0,
+	    XDB_ENABLED | XDB_ORDERED, rows, cause);
+}
+
 const char *
 xdb_cell(const struct xdb_rows *rows, unsigned int row, unsigned int col)
 {
@@ -184,11 +191,8 @@ xdb_cell(const struct xdb_rows *rows, unsigned int row, unsigned int col)
 void
 xdb_rows_clear(struct xdb_rows *rows)
 {
-	size_t i, n = (size_t)rows->nrows * rows->ncols;
-
-	for (i = 0; i < n; i++)
-		free(rows->cells[i]);
 	free(rows->cells);
+	arena_free(rows->arena);
 	memset(rows, 0, sizeof *rows);
 }
 

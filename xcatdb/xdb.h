@@ -10,17 +10,24 @@
 #include "cfgloc.h"
 #include "schema.h"
 
-/* Rows read from one table: cells[row * ncols + col], NULL when unset. */
+struct arena;
+
+/*
+ * Rows read from one table: cells[row * ncols + col], NULL when unset. The
+ * strings live in the arena and go with xdb_rows_clear().
+ */
 struct xdb_rows {
 	unsigned int ncols;
 	unsigned int nrows;
 	char **cells;
+	struct arena *arena;
 };
 
-/* Which rows a read returns. */
+/* Which rows a read returns, and how. */
 enum xdb_visibility {
-	XDB_ENABLED, /* rows xCAT sees: disable NULL or 0/no (section 5.1) */
-	XDB_ALL,     /* every row, for the existence check of a write */
+	XDB_ENABLED = 0, /* rows xCAT sees: disable NULL or 0/no (5.1) */
+	XDB_ALL = 1,	 /* every row: the existence check of a write */
+	XDB_ORDERED = 2, /* with no keys: in byte order of match */
 };
 
 /*
@@ -38,8 +45,8 @@ struct xdb_backend {
 	void (*rollback)(void *);
 	/*
 	 * Read columns (absent ones read as unset) of the rows whose column
-	 * match equals one of keys (all rows when nkeys is 0, preferably in
-	 * the order of match; callers must not rely on it).
+	 * match equals one of keys (all rows when nkeys is 0; XDB_ORDERED
+	 * asks for them in match's byte order, which callers still check).
 	 */
 	int (*select)(void *, const struct schema_table *,
 	    const char *const *cols, unsigned int ncols, const char *match,
@@ -78,6 +85,9 @@ void xdb_rollback(struct xdb *);
 int xdb_select(struct xdb *, const char *table, const char *const *cols,
     unsigned int ncols, const char *match, const char *const *keys,
     unsigned int nkeys, struct xdb_rows *, char **cause);
+/* The same, a whole table preferably in the byte order of match. */
+int xdb_select_ordered(struct xdb *, const char *table, const char *const *cols,
+    unsigned int ncols, const char *match, struct xdb_rows *, char **cause);
 /* The cell of a row, or NULL when unset. */
 const char *xdb_cell(
     const struct xdb_rows *, unsigned int row, unsigned int col);
