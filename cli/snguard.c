@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,14 @@ main(int argc, char **argv)
 {
 	const struct snguard_cmd *cmd;
 
+	/*
+	 * A command lives for one request: keep the heap instead of giving
+	 * pages back and faulting them in again (a 100,000-node listing
+	 * otherwise spends a third of its time in page faults).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+	mallopt(M_TOP_PAD, 64 * 1024 * 1024);
 	log_init(LOG_PLAIN, 0, 0);
 	if (argc < 2)
 		snguard_usage();

@@ -159,6 +159,18 @@ value_capture(struct value_cache *c, const char *subject, unsigned int n)
 	return xstrndup(subject + ov[2 * n], ov[2 * n + 1] - ov[2 * n]);
 }
 
+/*
+ * A value of the expression grammar. A term keeps its text (borrowed from
+ * the expression or a capture, or owned for helper results); arithmetic
+ * makes a number. Nothing is formatted or copied until the end.
+ */
+struct value_val {
+	const char *text; /* NULL: a number */
+	size_t len;
+	int64_t num;
+	char *owned; /* text's storage when it must be freed */
+};
+
 /* State of one expression evaluation. */
 struct value_expr {
 	const char *p;
@@ -167,7 +179,7 @@ struct value_expr {
 	char *error;
 };
 
-static char *value_expr_sum(struct value_expr *);
+static struct value_val value_expr_sum(struct value_expr *);
 
 static void value_expr_fail(struct value_expr *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -192,20 +204,70 @@ value_skip_blanks(struct value_expr *e)
 		e->p++;
 }
 
+/* A value holding text (borrowed). */
+static struct value_val
+value_text(const char *text, size_t len)
+{
+	struct value_val v = { .text = text, .len = len };
+
+	return v;
+}
+
+/* A value holding a number. */
+static struct value_val
+value_number(int64_t n)
+{
+	struct value_val v = { .text = NULL, .num = n };
+
+	return v;
+}
+
+/* A value holding allocated text it owns. */
+static struct value_val
+value_owned(char *text)
+{
+	struct value_val v = {
+		.text = text, .len = strlen(text), .owned = text
+	};
+
+	return v;
+}
+
+static void
+value_val_free(struct value_val *v)
+{
+	free(v->owned);
+	v->owned = NULL;
+}
+
 /* Perl's numification: blanks, a sign, leading digits; else 0. */
 static int64_t
-value_numify(const char *s)
+value_numify_n(const char *s, size_t len)
 {
+	const char *end = s + len;
 	uint64_t v = 0;
 	int neg = 0;
 
-	while (isspace((unsigned char)*s))
+	while (s < end && isspace((unsigned char)*s))
 		s++;
-	if (*s == '+' || *s == '-')
+	if (s < end && (*s == '+' || *s == '-'))
 		neg = *s++ == '-';
-	while (isdigit((unsigned char)*s))
+	while (s < end && isdigit((unsigned char)*s))
 		v = v * 10 + (uint64_t)(*s++ - '0');
 	return (int64_t)(neg ? 0 - v : v);
+}
+
+static int64_t
+value_numify(const char *s)
+{
+	return value_numify_n(s, strlen(s));
+}
+
+/* The number of a value: itself, or its text numified. */
+static int64_t
+value_num(const struct value_val *v)
+{
+	return v->text == NULL ? v->num : value_numify_n(v->text, v->len);
 }
 
 /* Decimal text of v, without going through printf (a hot path). */
@@ -225,21 +287,11 @@ value_int(int64_t v)
 	return xstrdup(p);
 }
 
-/* A quoted string: '...' or "...", no escapes. */
+/* The text of a value, allocated (numbers are formatted). */
 static char *
-value_expr_string(struct value_expr *e)
+value_string(const struct value_val *v)
 {
-	char quote = *e->p++;
-	const char *start = e->p;
-
-	while (*e->p != '\0' && *e->p != quote)
-		e->p++;
-	if (*e->p != quote) {
-		value_expr_fail(e, "unterminated string");
-		return xstrdup("");
-	}
-	e->p++;
-	return xstrndup(start, e->p - 1 - start);
+	return v->text == NULL ? value_int(v->num) : xstrndup(v->text, v->len);
 }
 
 /* skip(i, 's[:c],...'): i adjusted past the listed skips, -1 inside one. */
@@ -271,26 +323,48 @@ value_helper_skip(int64_t i, const char *list)
 	return i;
 }
 
+/* ipadd(a,b,c,d, add, skipstart, skipend) as xCAT computes it. */
+static struct value_val
+value_helper_ipadd(struct value_expr *e, char **argv)
+{
+	int64_t d = value_numify(argv[3]), start = value_numify(argv[5]);
+	int64_t add = value_numify(argv[4]), off, w, c;
+
+	off = d >= start ? d - start : 0;
+	w = 256 - start - value_numify(argv[6]);
+	if (w <= 0) {
+		value_expr_fail(e,
+		    "ipadd: no addresses left between the "
+		    "skips");
+		return value_text("", 0);
+	}
+	c = value_numify(argv[2]) + (off + add) / w;
+	d = (off + add) % w + start;
+	return value_owned(
+	    xasprintf("%" PRId64 ".%" PRId64 ".%" PRId64 ".%" PRId64,
+		value_numify(argv[0]), value_numify(argv[1]), c, d));
+}
+
 /* Apply a helper to its evaluated arguments. */
-static char *
+static struct value_val
 value_helper(struct value_expr *e, const char *name, char **argv, int argc)
 {
-	int64_t acc, off, w, c, d, sum;
 	const unsigned char *s;
+	int64_t acc, sum;
 	int i;
 
 	if (strcmp(name, "a2idx") == 0 || strcmp(name, "a2zidx") == 0) {
 		if (argc != 1)
 			goto args;
-		c = tolower((unsigned char)argv[0][0]);
-		return value_int(c - (name[2] == 'z' ? 97 : 96));
+		return value_number(tolower((unsigned char)argv[0][0]) -
+		    (name[2] == 'z' ? 97 : 96));
 	}
 	if (strcmp(name, "mknum") == 0) {
 		if (argc != 1)
 			goto args;
 		for (sum = 0, s = (const unsigned char *)argv[0]; *s; s++)
 			sum += *s;
-		return value_int(sum);
+		return value_number(sum);
 	}
 	if (strcmp(name, "dim2idx") == 0) {
 		if (argc < 1 || argc % 2 == 0)
@@ -300,52 +374,42 @@ value_helper(struct value_expr *e, const char *name, char **argv, int argc)
 			acc = (int64_t)((uint64_t)acc *
 				(uint64_t)value_numify(argv[i]) +
 			    (uint64_t)(value_numify(argv[i + 1]) - 1));
-		return value_int(acc + 1);
+		return value_number(acc + 1);
 	}
 	if (strcmp(name, "skip") == 0) {
 		if (argc != 2)
 			goto args;
-		return value_int(
+		return value_number(
 		    value_helper_skip(value_numify(argv[0]), argv[1]));
 	}
 	if (strcmp(name, "ipadd") == 0) {
 		if (argc != 7)
 			goto args;
-		d = value_numify(argv[3]);
-		off = d >= value_numify(argv[5]) ? d - value_numify(argv[5]) :
-						   0;
-		w = 256 - value_numify(argv[5]) - value_numify(argv[6]);
-		if (w <= 0) {
-			value_expr_fail(e,
-			    "ipadd: no addresses left between "
-			    "the skips");
-			return xstrdup("");
-		}
-		c = value_numify(argv[2]) + (off + value_numify(argv[4])) / w;
-		d = (off + value_numify(argv[4])) % w + value_numify(argv[5]);
-		return xasprintf("%" PRId64 ".%" PRId64 ".%" PRId64 ".%" PRId64,
-		    value_numify(argv[0]), value_numify(argv[1]), c, d);
+		return value_helper_ipadd(e, argv);
 	}
 	value_expr_fail(e, "unknown function '%s'", name);
-	return xstrdup("");
+	return value_text("", 0);
 args:
 	value_expr_fail(e, "wrong number of arguments to %s()", name);
-	return xstrdup("");
+	return value_text("", 0);
 }
 
 /* name(args...): the opening parenthesis is at e->p. */
-static char *
-value_expr_call(struct value_expr *e, char *name)
+static struct value_val
+value_expr_call(struct value_expr *e, const char *name, size_t nlen)
 {
-	char **argv = NULL, *result;
+	char **argv = NULL, *fname = xstrndup(name, nlen);
+	struct value_val v, result;
 	int argc = 0, i;
 
 	e->p++;
 	value_skip_blanks(e);
 	if (*e->p != ')') {
 		for (;;) {
+			v = value_expr_sum(e);
 			argv = xreallocarray(argv, argc + 1, sizeof *argv);
-			argv[argc++] = value_expr_sum(e);
+			argv[argc++] = value_string(&v);
+			value_val_free(&v);
 			value_skip_blanks(e);
 			if (*e->p != ',')
 				break;
@@ -354,51 +418,69 @@ value_expr_call(struct value_expr *e, char *name)
 	}
 	if (*e->p != ')')
 		value_expr_fail(
-		    e, "expected ')' after the arguments of %s", name);
+		    e, "expected ')' after the arguments of %s", fname);
 	else
 		e->p++;
-	result = e->error == NULL ? value_helper(e, name, argv, argc) :
-				    xstrdup("");
+	result = e->error == NULL ? value_helper(e, fname, argv, argc) :
+				    value_text("", 0);
 	for (i = 0; i < argc; i++)
 		free(argv[i]);
 	free(argv);
-	free(name);
+	free(fname);
 	return result;
 }
 
+/* A quoted string: '...' or "...", no escapes. */
+static struct value_val
+value_expr_string(struct value_expr *e)
+{
+	char quote = *e->p++;
+	const char *start = e->p;
+
+	while (*e->p != '\0' && *e->p != quote)
+		e->p++;
+	if (*e->p != quote) {
+		value_expr_fail(e, "unterminated string");
+		return value_text("", 0);
+	}
+	e->p++;
+	return value_text(start, e->p - 1 - start);
+}
+
 /* A primary: integer, $n, string, helper call, bareword, ( sum ). */
-static char *
+static struct value_val
 value_expr_primary(struct value_expr *e)
 {
+	struct value_val v;
 	const char *start;
-	char *v;
+	char *cap;
 
 	value_skip_blanks(e);
 	start = e->p;
 	if (isdigit((unsigned char)*e->p)) {
 		while (isdigit((unsigned char)*e->p))
 			e->p++;
-		return xstrndup(start, e->p - start);
+		return value_text(start, e->p - start);
 	}
 	if (*e->p == '$' && isdigit((unsigned char)e->p[1])) {
 		e->p += 2;
-		v = e->caps[start[1] - '0'];
-		return xstrdup(v != NULL ? v : "");
+		cap = e->caps[start[1] - '0'];
+		return cap != NULL ? value_text(cap, strlen(cap)) :
+				     value_text("", 0);
 	}
 	if (*e->p == '\'' || *e->p == '"')
 		return value_expr_string(e);
 	if (isalpha((unsigned char)*e->p) || *e->p == '_') {
 		while (isalnum((unsigned char)*e->p) || *e->p == '_')
 			e->p++;
-		v = xstrndup(start, e->p - start);
 		if (*e->p == '(')
-			return value_expr_call(e, v);
-		return v;
+			return value_expr_call(e, start, e->p - start);
+		return value_text(start, e->p - start);
 	}
 	if (*e->p == '(') {
 		if (++e->depth > VALUE_MAX_NESTING) {
 			value_expr_fail(e, "expression nested too deeply");
-			return xstrdup("");
+			return value_text("", 0);
 		}
 		e->p++;
 		v = value_expr_sum(e);
@@ -411,14 +493,14 @@ value_expr_primary(struct value_expr *e)
 		return v;
 	}
 	value_expr_fail(e, "unexpected '%.1s'", *e->p ? e->p : "end");
-	return xstrdup("");
+	return value_text("", 0);
 }
 
 /* Unary minus, then a primary. */
-static char *
+static struct value_val
 value_expr_unary(struct value_expr *e)
 {
-	char *v;
+	struct value_val v;
 	int64_t n;
 
 	value_skip_blanks(e);
@@ -427,23 +509,24 @@ value_expr_unary(struct value_expr *e)
 	e->p++;
 	if (++e->depth > VALUE_MAX_NESTING) {
 		value_expr_fail(e, "expression nested too deeply");
-		return xstrdup("");
+		return value_text("", 0);
 	}
 	v = value_expr_unary(e);
 	e->depth--;
-	n = value_numify(v);
-	free(v);
-	return value_int((int64_t)(0 - (uint64_t)n));
+	n = value_num(&v);
+	value_val_free(&v);
+	return value_number((int64_t)(0 - (uint64_t)n));
 }
 
 /* One binary operation on numified operands (64-bit, wrapping). */
-static char *
-value_arith(struct value_expr *e, char op, char *a, char *b)
+static struct value_val
+value_arith(
+    struct value_expr *e, char op, struct value_val *a, struct value_val *b)
 {
-	int64_t x = value_numify(a), y = value_numify(b), r = 0;
+	int64_t x = value_num(a), y = value_num(b), r = 0;
 
-	free(a);
-	free(b);
+	value_val_free(a);
+	value_val_free(b);
 	switch (op) {
 	case '+':
 		r = (int64_t)((uint64_t)x + (uint64_t)y);
@@ -458,7 +541,7 @@ value_arith(struct value_expr *e, char op, char *a, char *b)
 	case '%':
 		if (y == 0) {
 			value_expr_fail(e, "division by zero");
-			return xstrdup("");
+			return value_text("", 0);
 		}
 		if (y == -1)
 			r = op == '/' ? (int64_t)(0 - (uint64_t)x) : 0;
@@ -466,34 +549,38 @@ value_arith(struct value_expr *e, char op, char *a, char *b)
 			r = op == '/' ? x / y : x % y;
 		break;
 	}
-	return value_int(r);
+	return value_number(r);
 }
 
-static char *
+static struct value_val
 value_expr_product(struct value_expr *e)
 {
-	char *v = value_expr_unary(e), op;
+	struct value_val v = value_expr_unary(e), w;
+	char op;
 
 	for (;;) {
 		value_skip_blanks(e);
 		if (*e->p != '*' && *e->p != '/' && *e->p != '%')
 			return v;
 		op = *e->p++;
-		v = value_arith(e, op, v, value_expr_unary(e));
+		w = value_expr_unary(e);
+		v = value_arith(e, op, &v, &w);
 	}
 }
 
-static char *
+static struct value_val
 value_expr_sum(struct value_expr *e)
 {
-	char *v = value_expr_product(e), op;
+	struct value_val v = value_expr_product(e), w;
+	char op;
 
 	for (;;) {
 		value_skip_blanks(e);
 		if (*e->p != '+' && *e->p != '-')
 			return v;
 		op = *e->p++;
-		v = value_arith(e, op, v, value_expr_product(e));
+		w = value_expr_product(e);
+		v = value_arith(e, op, &v, &w);
 	}
 }
 
@@ -502,7 +589,8 @@ static char *
 value_expr_eval(const char *text, char **caps, char **warning)
 {
 	struct value_expr e;
-	char *v;
+	struct value_val v;
+	char *out;
 
 	memset(&e, 0, sizeof e);
 	e.p = text;
@@ -515,10 +603,12 @@ value_expr_eval(const char *text, char **caps, char **warning)
 		value_warn(warning,
 		    xasprintf("cannot evaluate '%s': %s", text, e.error));
 		free(e.error);
-		free(v);
+		value_val_free(&v);
 		return NULL;
 	}
-	return v;
+	out = value_string(&v);
+	value_val_free(&v);
+	return out;
 }
 
 /* Offsets of R's first balanced "( ... )"; -1 when there is none. */
