@@ -197,7 +197,7 @@ cmd_nodes_print(struct cmd_db *d, const struct cmd_opts *o,
 
 	if (o->attrs != NULL) {
 		attrs = cmd_split(o->attrs, &nattrs);
-		if (attr_read(d->db, d->cache, (const char *const *)res->nodes,
+		if (nodes_attr_read(d->ns, (const char *const *)res->nodes,
 			res->nnodes, (const char *const *)attrs, nattrs, &av,
 			&cause) != 0) {
 			log_warnx("%s", cause);

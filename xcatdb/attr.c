@@ -270,6 +270,7 @@ attr_hier_add(char **out, const char *value, char delim)
 
 /* State of one attr_read(). */
 struct attr_ctx {
+	int nodelist_attrs; /* some attribute lives in nodelist */
 	struct xdb *db;
 	struct value_cache *cache;
 	struct attr_table *tables;
@@ -362,33 +363,58 @@ attr_groups_split(struct attr_groups *g, const char *groups)
 	}
 }
 
+/* A node's rows in one table: its own, then its groups' (those present). */
+struct attr_chain {
+	char *const **v;
+	size_t n, cap;
+};
+
+static void
+attr_chain_add(struct attr_chain *c, char *const *row)
+{
+	if (row == NULL)
+		return;
+	if (c->n == c->cap) {
+		c->cap = c->cap == 0 ? 8 : c->cap * 2;
+		c->v = xreallocarray(c->v, c->cap, sizeof *c->v);
+	}
+	c->v[c->n++] = row;
+}
+
+/* Build the chain of node's rows in t (nodelist: no inheritance). */
+static void
+attr_chain_build(struct attr_chain *c, const struct attr_table *t,
+    const char *node, const struct attr_groups *groups, int inherit)
+{
+	size_t i;
+
+	c->n = 0;
+	attr_chain_add(c, attr_row(t, node));
+	if (!inherit)
+		return;
+	for (i = 0; i < groups->n; i++)
+		attr_chain_add(c, attr_row(t, groups->v[i]));
+}
+
 /*
- * The stored value of a column for node before evaluation: its own row,
- * else the first of its groups that sets it. A hierarchical attribute
- * concatenates all of them into *owned (the caller frees it). NULL when
- * unset; otherwise the string belongs to the rows read.
+ * The stored value of a column before evaluation: the first row of the
+ * chain that sets it; a hierarchical attribute (delim) concatenates all
+ * of them into *owned (the caller frees it). NULL when unset; otherwise
+ * the string belongs to the rows read.
  */
 static const char *
-attr_raw(const struct attr_table *t, unsigned int col, const char *node,
-    const struct attr_groups *groups, char delim, char **owned)
+attr_raw(const struct attr_chain *c, unsigned int col, char delim, char **owned)
 {
-	char *const *row = attr_row(t, node);
-	const char *v = row != NULL ? row[col] : NULL;
 	char *out = NULL;
 	size_t i;
 
 	*owned = NULL;
-	if (strcmp(t->name, "nodelist") == 0 || (delim == 0 && v != NULL))
-		return v;
-	if (v != NULL)
-		attr_hier_add(&out, v, delim);
-	for (i = 0; i < groups->n; i++) {
-		if ((row = attr_row(t, groups->v[i])) == NULL ||
-		    row[col] == NULL)
+	for (i = 0; i < c->n; i++) {
+		if (c->v[i][col] == NULL)
 			continue;
 		if (delim == 0)
-			return row[col];
-		attr_hier_add(&out, row[col], delim);
+			return c->v[i][col];
+		attr_hier_add(&out, c->v[i][col], delim);
 	}
 	if (out == NULL)
 		return NULL;
@@ -431,25 +457,31 @@ attr_add_groups(struct strmap *keys, const char *groups)
 	free(copy);
 }
 
-/* Read nodelist for the nodes, then every other table for nodes+groups. */
+/*
+ * Read nodelist for the nodes (unless their groups are given and no
+ * nodelist attribute is asked for), then every other table for the nodes
+ * and their groups: by key for a few nodes, whole for many.
+ */
 static int
 attr_read_tables(struct attr_ctx *ctx, const char *const *nodes,
-    unsigned int nnodes, char **cause)
+    const char *const *groups, unsigned int nnodes, char **cause)
 {
 	struct strmap *keys = strmap_new();
 	char *const *row;
 	unsigned int i;
-	int rc = 0;
+	int rc = 0, many = nnodes > ATTR_FULL_SCAN;
 
-	for (i = 0; i < nnodes; i++)
+	for (i = 0; i < nnodes && !many; i++)
 		strmap_slot(keys, nodes[i]);
-	if (attr_table_read(ctx->db, &ctx->tables[0], keys, cause) != 0) {
-		strmap_free(keys, NULL);
-		return -1;
-	}
-	for (i = 0; i < nnodes; i++) {
+	if (groups == NULL || ctx->nodelist_attrs)
+		rc = attr_table_read(ctx->db, &ctx->tables[0], keys, cause);
+	else
+		ctx->tables[0].index = strmap_new();
+	for (i = 0; i < nnodes && !many && rc == 0; i++) {
 		row = attr_row(&ctx->tables[0], nodes[i]);
-		if (row != NULL && row[1] != NULL)
+		if (groups != NULL && groups[i] != NULL)
+			attr_add_groups(keys, groups[i]);
+		else if (groups == NULL && row != NULL && row[1] != NULL)
 			attr_add_groups(keys, row[1]);
 	}
 	for (i = 1; i < ctx->ntables && rc == 0; i++)
@@ -463,9 +495,21 @@ attr_read(struct xdb *db, struct value_cache *cache, const char *const *nodes,
     unsigned int nnodes, const char *const *attrs, unsigned int nattrs,
     struct attr_values *out, char **cause)
 {
+	return attr_read_grouped(
+	    db, cache, nodes, NULL, nnodes, attrs, nattrs, out, cause);
+}
+
+int
+attr_read_grouped(struct xdb *db, struct value_cache *cache,
+    const char *const *nodes, const char *const *given, unsigned int nnodes,
+    const char *const *attrs, unsigned int nattrs, struct attr_values *out,
+    char **cause)
+{
 	struct attr_ctx ctx = { .db = db, .cache = cache };
 	struct attr_groups groups = { 0 };
+	struct attr_chain *chains;
 	unsigned int *where, i, n, a;
+	char *delims;
 	struct attr_column ac;
 	char *hier, *owned, *const *row;
 	const char *raw;
@@ -479,6 +523,7 @@ attr_read(struct xdb *db, struct value_cache *cache, const char *const *nodes,
 		if (attr_resolve(attrs[a], &ac, cause) != 0)
 			goto out;
 		where[2 * a] = attr_add_table(&ctx, ac.table);
+		ctx.nodelist_attrs |= where[2 * a] == 0;
 		where[2 * a + 1] = attr_add_column(
 		    &ctx.tables[where[2 * a]], ac.column);
 	}
@@ -488,28 +533,40 @@ attr_read(struct xdb *db, struct value_cache *cache, const char *const *nodes,
 		ctx.hier = attr_hier_parse(hier, &ctx.nhier);
 		free(hier);
 	}
-	if (attr_read_tables(&ctx, nodes, nnodes, cause) != 0)
+	if (attr_read_tables(&ctx, nodes, given, nnodes, cause) != 0)
 		goto out;
 
 	out->nnodes = nnodes;
 	out->nattrs = nattrs;
 	out->v = xcalloc((size_t)nnodes * nattrs + 1, sizeof *out->v);
 	out->arena = arena_new();
+	chains = xcalloc(ctx.ntables, sizeof *chains);
+	delims = xcalloc(nattrs + 1, 1);
+	for (a = 0; a < nattrs; a++)
+		delims[a] = attr_hier_delim(
+		    &ctx, ctx.tables[where[2 * a]].cols[where[2 * a + 1]]);
 	for (n = 0; n < nnodes; n++) {
 		row = attr_row(&ctx.tables[0], nodes[n]);
-		attr_groups_split(&groups, row != NULL ? row[1] : NULL);
+		attr_groups_split(&groups,
+		    given != NULL   ? given[n] :
+			row != NULL ? row[1] :
+				      NULL);
+		for (i = 0; i < ctx.ntables; i++)
+			attr_chain_build(&chains[i], &ctx.tables[i], nodes[n],
+			    &groups, i > 0);
 		for (a = 0; a < nattrs; a++) {
-			struct attr_table *t = &ctx.tables[where[2 * a]];
-
-			raw = attr_raw(t, where[2 * a + 1], nodes[n], &groups,
-			    attr_hier_delim(&ctx, t->cols[where[2 * a + 1]]),
-			    &owned);
+			raw = attr_raw(&chains[where[2 * a]], where[2 * a + 1],
+			    delims[a], &owned);
 			if (raw != NULL)
 				out->v[(size_t)n * nattrs + a] = attr_effective(
 				    out->arena, cache, raw, nodes[n], attrs[a]);
 			free(owned);
 		}
 	}
+	for (i = 0; i < ctx.ntables; i++)
+		free(chains[i].v);
+	free(chains);
+	free(delims);
 	rc = 0;
 out:
 	for (i = 0; i < ctx.ntables; i++)

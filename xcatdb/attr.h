@@ -42,6 +42,14 @@ struct attr_values {
 int attr_read(struct xdb *, struct value_cache *, const char *const *nodes,
     unsigned int nnodes, const char *const *attrs, unsigned int nattrs,
     struct attr_values *, char **cause);
+/*
+ * The same with each node's nodelist.groups given (an element may be
+ * NULL), so that nodelist is read only for nodelist attributes.
+ */
+int attr_read_grouped(struct xdb *, struct value_cache *,
+    const char *const *nodes, const char *const *groups, unsigned int nnodes,
+    const char *const *attrs, unsigned int nattrs, struct attr_values *,
+    char **cause);
 const char *attr_value(
     const struct attr_values *, unsigned int node, unsigned int attr);
 void attr_values_clear(struct attr_values *);

@@ -213,22 +213,30 @@ nr_file(struct nr *nr, const char *path, int exclude_site, struct strmap *acc)
 	fclose(f);
 }
 
-/* Combine a token's expansion into the accumulator or the exclusions. */
+/*
+ * Combine a token's expansion into the accumulator or the exclusions. A
+ * union into an empty accumulator takes the expansion's map over.
+ */
 static void
 nr_combine(
-    struct strmap **acc, struct strmap *excl, enum nr_op op, struct strmap *e)
+    struct strmap **acc, struct strmap *excl, enum nr_op op, struct strmap **e)
 {
 	struct strmap *common;
 
 	switch (op) {
 	case NR_UNION:
-		strmap_merge(*acc, e);
+		if (strmap_count(*acc) == 0) {
+			common = *acc;
+			*acc = *e;
+			*e = common;
+		} else
+			strmap_merge(*acc, *e);
 		break;
 	case NR_EXCLUDE:
-		strmap_merge(excl, e);
+		strmap_merge(excl, *e);
 		break;
 	case NR_INTERSECT:
-		common = strmap_common(*acc, e);
+		common = strmap_common(*acc, *e);
 		strmap_free(*acc, NULL);
 		*acc = common;
 		break;
@@ -266,7 +274,7 @@ nr_walk(struct nr *nr, const char *s, int exclude_site, struct strmap **acc,
 		}
 		e = strmap_new_borrowing();
 		nr_atom(nr, tok, 0, e);
-		nr_combine(acc, excl, cur, e);
+		nr_combine(acc, excl, cur, &e);
 		strmap_free(e, NULL);
 		op = seps[i] == '@' ? NR_INTERSECT : NR_UNION;
 	}
@@ -371,8 +379,12 @@ nr_expr(struct nr *nr, const char *s, int exclude_site)
 		nr_walk(nr, rest, exclude_site, &acc, excl);
 	if (exclude_site && nr->error == NULL)
 		strmap_merge(excl, nr_site_exclusions(nr));
-	result = strmap_minus(acc, excl);
-	strmap_free(acc, NULL);
+	if (strmap_count(excl) == 0)
+		result = acc;
+	else {
+		result = strmap_minus(acc, excl);
+		strmap_free(acc, NULL);
+	}
 	strmap_free(excl, NULL);
 	nr->depth--;
 	return result;
@@ -703,7 +715,11 @@ nr_atom_rules(struct nr *nr, const char *t, int generic, struct strmap *out)
 		nr_sub(nr, t, out);
 		return;
 	}
-	if (!generic) {
+	if (!generic && strpbrk(t, "=~") == NULL && !nr_all_digits(t)) {
+		/* Rules 5 and 6 cannot apply: members go straight out. */
+		if (nodes_group(nr->ns, t, out, &nr->error) != -1)
+			return;
+	} else if (!generic) {
 		members = strmap_new_borrowing();
 		g = nodes_group(nr->ns, t, members, &nr->error);
 		if (g == 0 || g == -2) {

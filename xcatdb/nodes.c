@@ -37,6 +37,8 @@ struct nodes {
 	struct strmap *members;	   /* static group -> struct nodes_list */
 	struct strmap *nodegroups; /* enabled nodegroup rows */
 	struct strmap *values;	   /* attribute -> struct attr_values */
+	struct xdb_rows nodelist;  /* kept: groups[] points into it */
+	const char **groups;	   /* each node's nodelist.groups */
 	char *excludenodes;
 };
 
@@ -76,39 +78,43 @@ static int
 nodes_load_nodelist(struct nodes *ns, char **cause)
 {
 	const char *cols[] = { "node", "groups" };
-	struct xdb_rows rows;
+	struct xdb_rows *rows = &ns->nodelist;
+	const char *node;
 	unsigned int i;
 
 	if (xdb_select_ordered(
-		ns->db, "nodelist", cols, 2, "node", &rows, cause) != 0)
+		ns->db, "nodelist", cols, 2, "node", rows, cause) != 0)
 		return -1;
-	ns->all = xcalloc(rows.nrows + 1, sizeof *ns->all);
-	for (i = 0; i < rows.nrows; i++) {
-		if (xdb_cell(&rows, i, 0) == NULL ||
-		    strmap_has(ns->exists, xdb_cell(&rows, i, 0)))
+	ns->all = xcalloc(rows->nrows + 1, sizeof *ns->all);
+	ns->groups = xcalloc(rows->nrows + 1, sizeof *ns->groups);
+	for (i = 0; i < rows->nrows; i++) {
+		node = xdb_cell(rows, i, 0);
+		if (node == NULL || strmap_has(ns->exists, node))
 			continue;
-		ns->all[ns->nall] = xstrdup(xdb_cell(&rows, i, 0));
+		ns->all[ns->nall] = xstrdup(node);
+		ns->groups[ns->nall] = xdb_cell(rows, i, 1);
 		*strmap_slot(
 		    ns->exists, ns->all[ns->nall]) = (void *)(ns->nall + 1);
+		if (ns->groups[ns->nall] != NULL)
+			nodes_index_groups(
+			    ns, ns->all[ns->nall], ns->groups[ns->nall]);
 		ns->nall++;
 	}
-	for (i = 0; i < rows.nrows; i++) {
-		const char *node = xdb_cell(&rows, i, 0);
-		void *idx = node != NULL ? strmap_get(ns->exists, node) : NULL;
-
-		if (idx != NULL && xdb_cell(&rows, i, 1) != NULL)
-			nodes_index_groups(ns, ns->all[(size_t)idx - 1],
-			    xdb_cell(&rows, i, 1));
-	}
-	xdb_rows_clear(&rows);
 	nodes_sort(ns);
 	return 0;
 }
 
+/* A node and its groups, for sorting both together. */
+struct nodes_pair {
+	char *name;
+	const char *groups;
+};
+
 static int
 nodes_compare(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct nodes_pair *)a)->name,
+	    ((const struct nodes_pair *)b)->name);
 }
 
 /*
@@ -118,6 +124,7 @@ nodes_compare(const void *a, const void *b)
 static void
 nodes_sort(struct nodes *ns)
 {
+	struct nodes_pair *pairs;
 	size_t i;
 
 	for (i = 1; i < ns->nall; i++) {
@@ -126,9 +133,18 @@ nodes_sort(struct nodes *ns)
 	}
 	if (i >= ns->nall)
 		return;
-	qsort(ns->all, ns->nall, sizeof *ns->all, nodes_compare);
-	for (i = 0; i < ns->nall; i++)
+	pairs = xcalloc(ns->nall, sizeof *pairs);
+	for (i = 0; i < ns->nall; i++) {
+		pairs[i].name = ns->all[i];
+		pairs[i].groups = ns->groups[i];
+	}
+	qsort(pairs, ns->nall, sizeof *pairs, nodes_compare);
+	for (i = 0; i < ns->nall; i++) {
+		ns->all[i] = pairs[i].name;
+		ns->groups[i] = pairs[i].groups;
 		*strmap_slot(ns->exists, ns->all[i]) = (void *)(i + 1);
+	}
+	free(pairs);
 }
 
 /* Read the enabled nodegroup rows (type and wherevals). */
@@ -222,6 +238,8 @@ nodes_free(struct nodes *ns)
 	for (i = 0; i < ns->nall; i++)
 		free(ns->all[i]);
 	free(ns->all);
+	free(ns->groups);
+	xdb_rows_clear(&ns->nodelist);
 	free(ns->excludenodes);
 	free(ns);
 }
@@ -245,6 +263,25 @@ nodes_all(const struct nodes *ns, size_t *n)
 	return (const char *const *)ns->all;
 }
 
+int
+nodes_attr_read(struct nodes *ns, const char *const *names, size_t n,
+    const char *const *attrs, unsigned int nattrs, struct attr_values *av,
+    char **cause)
+{
+	const char **groups = xcalloc(n + 1, sizeof *groups);
+	size_t i, rank;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		rank = nodes_rank(ns, names[i]);
+		groups[i] = rank > 0 ? ns->groups[rank - 1] : NULL;
+	}
+	rc = attr_read_grouped(
+	    ns->db, ns->cache, names, groups, n, attrs, nattrs, av, cause);
+	free(groups);
+	return rc;
+}
+
 const char *
 nodes_excludenodes(const struct nodes *ns)
 {
@@ -261,8 +298,8 @@ nodes_values(struct nodes *ns, const char *attr, char **cause)
 	if (*slot != NULL)
 		return *slot;
 	av = xcalloc(1, sizeof *av);
-	if (attr_read(ns->db, ns->cache, (const char *const *)ns->all, ns->nall,
-		&attr, 1, av, cause) != 0) {
+	if (attr_read_grouped(ns->db, ns->cache, (const char *const *)ns->all,
+		ns->groups, ns->nall, &attr, 1, av, cause) != 0) {
 		free(av);
 		return NULL;
 	}

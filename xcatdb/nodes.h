@@ -48,6 +48,17 @@ int nodes_select(
 int nodes_match(
     struct nodes *, const char *regex, struct strmap *set, char **cause);
 
+struct attr_values;
+
+/*
+ * attr_read() for nodes of the index, using the groups it already holds
+ * instead of reading nodelist again. Names that are not nodes have no
+ * groups.
+ */
+int nodes_attr_read(struct nodes *, const char *const *names, size_t n,
+    const char *const *attrs, unsigned int nattrs, struct attr_values *,
+    char **cause);
+
 /* site.excludenodes, or NULL when unset. */
 const char *nodes_excludenodes(const struct nodes *);
 

@@ -247,8 +247,7 @@ topology_read(
 	size_t nall;
 
 	all = nodes_all(ns, &nall);
-	if (attr_read(db, cache, all, nall, attrs, TOPO_NATTRS, &av, cause) !=
-	    0)
+	if (nodes_attr_read(ns, all, nall, attrs, TOPO_NATTRS, &av, cause) != 0)
 		return NULL;
 	if (topology_images(
 		db, "osimage", oscols, 3, &osrows, &osimages, cause) != 0 ||

@@ -36,6 +36,11 @@ struct value_cache {
 	pcre2_match_context *mctx;
 	pcre2_match_data *md;
 	int pairs; /* ovector pairs set by the last match */
+	/* The last |P|R| value parsed: bulk reads evaluate one stored value
+	 * (inherited from a group) for thousands of nodes in a row. */
+	char *memo_stored;
+	pcre2_code *memo_code;
+	char *memo_r;
 };
 
 struct value_cache *
@@ -63,6 +68,9 @@ value_cache_free(struct value_cache *c)
 	}
 	pcre2_match_context_free(c->mctx);
 	pcre2_match_data_free(c->md);
+	free(c->memo_stored);
+	pcre2_code_free(c->memo_code);
+	free(c->memo_r);
 	free(c);
 }
 
@@ -698,32 +706,74 @@ value_eval_groups(struct value_cache *c, const char *node, size_t ms, size_t me,
 	return r;
 }
 
+/*
+ * The pattern and replacement of an explicit "|P|R|" value, parsed once
+ * and remembered for the next call with the same value. NULL (with a
+ * warning) when P does not compile.
+ */
+static pcre2_code *
+value_parse_bars(
+    struct value_cache *c, const char *stored, const char **r, char **warning)
+{
+	const char *bar = strchr(stored + 1, '|');
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE off;
+	pcre2_code *code;
+	char *p;
+	int err;
+
+	if (c->memo_stored != NULL && strcmp(c->memo_stored, stored) == 0) {
+		*r = c->memo_r;
+		return c->memo_code;
+	}
+	p = xstrndup(stored + 1, bar - stored - 1);
+	code = pcre2_compile(
+	    (PCRE2_SPTR)p, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+	if (code == NULL) {
+		pcre2_get_error_message(err, msg, sizeof msg);
+		value_warn(warning,
+		    xasprintf("invalid regular expression '%s': %s at offset "
+			      "%zu",
+			p, (char *)msg, (size_t)off));
+		free(p);
+		return NULL;
+	}
+	free(p);
+	free(c->memo_stored);
+	pcre2_code_free(c->memo_code);
+	free(c->memo_r);
+	c->memo_stored = xstrdup(stored);
+	c->memo_code = code;
+	c->memo_r = xstrndup(bar + 1, strlen(bar + 1) - 1);
+	*r = c->memo_r;
+	return code;
+}
+
 /* Form B, "|P|R|" or the easy "|R|". */
 static char *
 value_eval_bars(
     struct value_cache *c, const char *stored, const char *node, char **warning)
 {
-	char *inner, *bar, *p, *r, *result;
+	const char *rtext;
+	char *p, *r, *result;
 	PCRE2_SIZE *ov, ms, me;
 	pcre2_code *code;
 	int rc;
 
-	inner = xstrndup(stored + 1, strlen(stored) - 2);
-	if ((bar = strchr(inner, '|')) != NULL) {
-		p = xstrndup(inner, bar - inner);
-		r = xstrdup(bar + 1);
-	} else if ((p = value_easy_pattern(c, node, warning)) == NULL) {
-		free(inner);
-		return NULL;
-	} else
-		r = xstrdup(inner);
-	free(inner);
-	if ((code = value_compile(c, p, warning)) == NULL) {
+	if (strchr(stored + 1, '|') != stored + strlen(stored) - 1) {
+		if ((code = value_parse_bars(c, stored, &rtext, warning)) ==
+		    NULL)
+			return NULL;
+		r = xstrdup(rtext);
+	} else {
+		if ((p = value_easy_pattern(c, node, warning)) == NULL)
+			return NULL;
+		code = value_compile(c, p, warning);
 		free(p);
-		free(r);
-		return NULL;
+		if (code == NULL)
+			return NULL;
+		r = xstrndup(stored + 1, strlen(stored) - 2);
 	}
-	free(p);
 	/* One match gives both the captures and the span replaced. */
 	if ((rc = value_match(c, code, node, warning)) <= 0) {
 		free(r);
