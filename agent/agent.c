@@ -13,6 +13,7 @@
 #include "agent.h"
 #include "conf.h"
 #include "log.h"
+#include "topo.h"
 #include "xmalloc.h"
 
 struct agent {
@@ -21,7 +22,9 @@ struct agent {
 	uv_signal_t sigint;
 	uv_signal_t sighup;
 	char *conf_path;
+	char *xcatdb;
 	struct conf *conf;
+	struct topo *topo;
 	unsigned int generation;
 	int stopping;
 };
@@ -52,6 +55,7 @@ agent_reload(struct agent *agent)
 	agent->conf = conf;
 	agent->generation++;
 	agent_apply(agent);
+	topo_reload(agent->topo, conf);
 	log_info("configuration reloaded from %s (generation %u)",
 	    conf->path != NULL ? conf->path : "built-in defaults",
 	    agent->generation);
@@ -69,6 +73,7 @@ agent_stop(struct agent *agent, int signum)
 	uv_close((uv_handle_t *)&agent->sigterm, NULL);
 	uv_close((uv_handle_t *)&agent->sigint, NULL);
 	uv_close((uv_handle_t *)&agent->sighup, NULL);
+	topo_stop(agent->topo);
 }
 
 static void
@@ -110,7 +115,7 @@ agent_close_walk(uv_handle_t *handle, void *arg)
 }
 
 int
-agent_run(const char *conf_path, struct conf *conf)
+agent_run(const char *conf_path, const char *xcatdb, struct conf *conf)
 {
 	struct agent *agent;
 	int rc, ret = -1;
@@ -118,6 +123,7 @@ agent_run(const char *conf_path, struct conf *conf)
 	agent = xcalloc(1, sizeof *agent);
 	agent->conf = conf;
 	agent->conf_path = conf_path != NULL ? xstrdup(conf_path) : NULL;
+	agent->xcatdb = xcatdb != NULL ? xstrdup(xcatdb) : NULL;
 	agent->generation = 1;
 	if ((rc = uv_loop_init(&agent->loop)) != 0) {
 		log_warnx("uv_loop_init: %s", uv_strerror(rc));
@@ -137,6 +143,8 @@ agent_run(const char *conf_path, struct conf *conf)
 	    conf->path != NULL ? conf->path : "built-in defaults",
 	    agent->generation);
 
+	agent->topo = topo_start(&agent->loop, conf, agent->xcatdb);
+
 	uv_run(&agent->loop, UV_RUN_DEFAULT);
 	log_info("snguardd stopped");
 	ret = 0;
@@ -148,6 +156,7 @@ fail:
 fail_loop:
 	conf_free(agent->conf);
 	free(agent->conf_path);
+	free(agent->xcatdb);
 	free(agent);
 	return ret;
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,9 @@
 
 static void __attribute__((noreturn)) usage(void)
 {
-	fprintf(stderr, "usage: snguardd [-dfnV] [-c file] [-p pidfile]\n");
+	fprintf(stderr,
+	    "usage: snguardd [-dfnV] [-c file] [-p pidfile] "
+	    "[--xcatdb spec]\n");
 	exit(2);
 }
 
@@ -61,13 +64,20 @@ pidfile_create(const char *path)
 int
 main(int argc, char **argv)
 {
-	const char *conf_path = NULL, *pidfile = NULL;
+	static const struct option longopts[] = {
+		{ "xcatdb", required_argument, NULL, 'x' }, { NULL, 0, NULL, 0 }
+	};
+	const char *conf_path = NULL, *pidfile = NULL, *xcatdb = NULL;
 	int ch, debug = 0, foreground = 0, check = 0, pidfd = -1, ret;
 	struct conf *conf;
 	char *cause = NULL;
 
-	while ((ch = getopt(argc, argv, "c:dfnp:V")) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "c:dfnp:V", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'x':
+			xcatdb = optarg;
+			break;
 		case 'c':
 			conf_path = optarg;
 			break;
@@ -112,7 +122,7 @@ main(int argc, char **argv)
 		conf_free(conf);
 		return 1;
 	}
-	ret = agent_run(conf_path, conf);
+	ret = agent_run(conf_path, xcatdb, conf);
 	if (pidfd != -1) {
 		unlink(pidfile);
 		close(pidfd);

@@ -4,6 +4,10 @@
 write_conf good.conf <<'CONF'
 state: { dir = "/nonexistent/unused"; };
 CONF
+# An empty xCAT database, so that the daemon has nothing to complain about.
+mkdir "$TESTDIR/xcat"
+echo "SELECT 1;" | "$top_builddir/tests/xcatfix" "$TESTDIR/xcat" nodelist
+export XCATCFG="SQLite:$TESTDIR/xcat"
 
 for sig in TERM INT; do
 	if start_daemon "$TESTDIR/good.conf" -p "$TESTDIR/snguardd.pid"; then

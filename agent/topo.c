@@ -1,0 +1,243 @@
+/*
+ * Topology refresh for the agent. The database is read on libuv's thread
+ * pool with a connection and value cache of its own; results are compared
+ * with the previous SN set on the loop thread.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "log.h"
+#include "noderange.h"
+#include "topo.h"
+#include "topology.h"
+#include "xmalloc.h"
+
+struct topo {
+	uv_loop_t *loop;
+	uv_timer_t timer;
+	uv_work_t work;
+	int busy;  /* a read is on the thread pool */
+	int again; /* read again when it returns */
+	int stopping;
+	int timer_closed;
+
+	char *xcatdb;	  /* --xcatdb, or NULL */
+	char *conf_db;	  /* xcat.db */
+	uint64_t refresh; /* ms */
+
+	/* Written by the worker, read after it returns. */
+	char *work_xcatdb;
+	char *work_conf_db;
+	struct topology *result;
+	char *error;
+
+	/* The loop thread's state. */
+	char **sns;
+	size_t nsns;
+	char *last_error;
+	int have_topology;
+};
+
+/* Copy what the worker needs, so a reload cannot change it under it. */
+static void
+topo_configure(struct topo *t, const struct conf *conf)
+{
+	free(t->conf_db);
+	t->conf_db = xstrdup(conf->xcat.db);
+	t->refresh = conf->xcat.topology_refresh;
+}
+
+/* Worker thread: open, read, close. Nothing here touches the loop. */
+static void
+topo_work(uv_work_t *req)
+{
+	struct topo *t = req->data;
+	struct value_cache *cache = NULL;
+	struct nodes *ns = NULL;
+	struct xdb *db;
+
+	if ((db = xdb_open_located(
+		 t->work_xcatdb, t->work_conf_db, &t->error)) == NULL)
+		return;
+	cache = value_cache_new();
+	if ((ns = nodes_load(db, cache, &t->error)) != NULL)
+		t->result = topology_read(db, ns, cache, &t->error);
+	nodes_free(ns);
+	value_cache_free(cache);
+	xdb_close(db);
+}
+
+/* Whether name is in a sorted list. */
+static int
+topo_has(char *const *list, size_t n, const char *name)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((c = strcmp(list[mid], name)) == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Log the SNs that appeared or went away, then keep the new set. */
+static void
+topo_compare(struct topo *t, const struct topology *topo)
+{
+	size_t i, nobackup = 0;
+	char **names;
+
+	names = xcalloc(topo->nsns + 1, sizeof *names);
+	for (i = 0; i < topo->nsns; i++) {
+		names[i] = xstrdup(topo->sns[i].name);
+		if (t->have_topology && !topo_has(t->sns, t->nsns, names[i]))
+			log_info("topology: service node %s added", names[i]);
+	}
+	for (i = 0; i < t->nsns; i++) {
+		if (!topo_has(names, topo->nsns, t->sns[i]))
+			log_info(
+			    "topology: service node %s removed", t->sns[i]);
+		free(t->sns[i]);
+	}
+	free(t->sns);
+	t->sns = names;
+	t->nsns = topo->nsns;
+	for (i = 0; i < topo->ncns; i++)
+		nobackup += topo->cns[i].backup == NULL;
+	log_info("topology: %zu service nodes, %zu compute nodes, %zu without "
+		 "a backup",
+	    topo->nsns, topo->ncns, nobackup);
+	t->have_topology = 1;
+}
+
+static void topo_read(struct topo *);
+static void topo_maybe_free(struct topo *);
+
+/* Loop thread: the worker returned. */
+static void
+topo_after_work(uv_work_t *req, int status)
+{
+	struct topo *t = req->data;
+
+	t->busy = 0;
+	if (t->result != NULL) {
+		topo_compare(t, t->result);
+		free(t->last_error);
+		t->last_error = NULL;
+	} else if (t->error != NULL &&
+	    (t->last_error == NULL || strcmp(t->last_error, t->error) != 0)) {
+		log_warnx("topology: %s", t->error);
+		free(t->last_error);
+		t->last_error = xstrdup(t->error);
+	}
+	topology_free(t->result);
+	t->result = NULL;
+	free(t->error);
+	t->error = NULL;
+	if (t->stopping) {
+		topo_maybe_free(t);
+		return;
+	}
+	if (t->again) {
+		t->again = 0;
+		topo_read(t);
+	}
+}
+
+/* Start a read on the thread pool, or mark one to follow. */
+static void
+topo_read(struct topo *t)
+{
+	int rc;
+
+	if (t->busy) {
+		t->again = 1;
+		return;
+	}
+	free(t->work_xcatdb);
+	free(t->work_conf_db);
+	t->work_xcatdb = t->xcatdb != NULL ? xstrdup(t->xcatdb) : NULL;
+	t->work_conf_db = xstrdup(t->conf_db);
+	t->work.data = t;
+	if ((rc = uv_queue_work(
+		 t->loop, &t->work, topo_work, topo_after_work)) != 0) {
+		log_warnx("topology: uv_queue_work: %s", uv_strerror(rc));
+		return;
+	}
+	t->busy = 1;
+}
+
+static void
+topo_on_timer(uv_timer_t *timer)
+{
+	topo_read(timer->data);
+}
+
+struct topo *
+topo_start(uv_loop_t *loop, const struct conf *conf, const char *xcatdb)
+{
+	struct topo *t = xcalloc(1, sizeof *t);
+
+	t->loop = loop;
+	t->xcatdb = xcatdb != NULL ? xstrdup(xcatdb) : NULL;
+	topo_configure(t, conf);
+	uv_timer_init(loop, &t->timer);
+	t->timer.data = t;
+	uv_timer_start(&t->timer, topo_on_timer, t->refresh, t->refresh);
+	topo_read(t);
+	return t;
+}
+
+void
+topo_reload(struct topo *t, const struct conf *conf)
+{
+	topo_configure(t, conf);
+	uv_timer_start(&t->timer, topo_on_timer, t->refresh, t->refresh);
+	topo_read(t);
+}
+
+/* Free once the timer is closed and no read is in progress. */
+static void
+topo_maybe_free(struct topo *t)
+{
+	size_t i;
+
+	if (!t->timer_closed || t->busy)
+		return;
+	for (i = 0; i < t->nsns; i++)
+		free(t->sns[i]);
+	free(t->sns);
+	free(t->last_error);
+	free(t->work_xcatdb);
+	free(t->work_conf_db);
+	free(t->xcatdb);
+	free(t->conf_db);
+	free(t);
+}
+
+static void
+topo_on_close(uv_handle_t *handle)
+{
+	struct topo *t = handle->data;
+
+	t->timer_closed = 1;
+	topo_maybe_free(t);
+}
+
+void
+topo_stop(struct topo *t)
+{
+	if (t == NULL)
+		return;
+	t->stopping = 1;
+	uv_close((uv_handle_t *)&t->timer, topo_on_close);
+}
