@@ -19,6 +19,7 @@
 
 #include "noderange.h"
 #include "schema.h"
+#include "testdb.h"
 #include "topology.h"
 
 static char dir[] = "/tmp/test_noderange.XXXXXX";
@@ -27,27 +28,11 @@ static struct xdb *db;
 static struct value_cache *cache;
 static struct nodes *ns;
 
-/* Run SQL on a table's file, creating it with xCAT's DDL when new. */
+/* Run SQL on a table of the test database (xCAT's DDL when new). */
 static void
 fixture(const char *table, const char *sql)
 {
-	char *path, *ddl;
-	sqlite3 *db3;
-	int isnew;
-
-	assert_true(asprintf(&path, "%s/%s.sqlite", dir, table) > 0);
-	isnew = access(path, F_OK) != 0;
-	assert_int_equal(sqlite3_open(path, &db3), SQLITE_OK);
-	if (isnew) {
-		ddl = schema_ddl(schema_table(table));
-		assert_int_equal(
-		    sqlite3_exec(db3, ddl, NULL, NULL, NULL), SQLITE_OK);
-		free(ddl);
-	}
-	if (sqlite3_exec(db3, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db3));
-	sqlite3_close(db3);
-	free(path);
+	testdb_fixture(dir, table, sql);
 }
 
 /* Add a node with its groups. */
@@ -193,18 +178,11 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd;
-	int rc;
-
 	nodes_free(ns);
 	xdb_close(db);
 	value_cache_free(cache);
 	free(cause);
-	if (asprintf(&cmd, "rm -rf '%s'", dir) < 0)
-		return -1;
-	rc = system(cmd);
-	free(cmd);
-	return rc;
+	return testdb_remove(dir);
 }
 
 /* Assert two expressions give the same nodes. */

@@ -19,32 +19,17 @@
 #include <cmocka.h>
 
 #include "schema.h"
+#include "testdb.h"
 #include "xdb.h"
 
 static char dir[] = "/tmp/test_xdb.XXXXXX";
 static char *cause;
 
-/* Run SQL on a table's file, creating it with xCAT's DDL when new. */
+/* Run SQL on a table of the test database (xCAT's DDL when new). */
 static void
 fixture(const char *table, const char *sql)
 {
-	char *path, *ddl;
-	sqlite3 *db;
-	int isnew;
-
-	assert_true(asprintf(&path, "%s/%s.sqlite", dir, table) > 0);
-	isnew = access(path, F_OK) != 0;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (isnew) {
-		ddl = schema_ddl(schema_table(table));
-		assert_int_equal(
-		    sqlite3_exec(db, ddl, NULL, NULL, NULL), SQLITE_OK);
-		free(ddl);
-	}
-	if (sql != NULL && sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
-	free(path);
+	testdb_fixture(dir, table, sql);
 }
 
 static struct xdb *
@@ -437,15 +422,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd;
-	int rc;
-
 	free(cause);
-	if (asprintf(&cmd, "rm -rf '%s'", dir) < 0)
-		return -1;
-	rc = system(cmd);
-	free(cmd);
-	return rc;
+	return testdb_remove(dir);
 }
 
 int
