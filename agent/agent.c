@@ -40,14 +40,16 @@ agent_apply(struct agent *agent)
 static void
 agent_reload(struct agent *agent)
 {
+	char *cause = NULL, *line, *save;
 	struct conf *conf;
-	char *cause = NULL;
 
 	conf = conf_load_default(agent->conf_path, &cause);
 	if (conf == NULL) {
-		log_warnx("reload refused, keeping configuration generation "
-			  "%u:\n%s",
-		    agent->generation, cause);
+		log_warnx("reload refused, keeping configuration generation %u",
+		    agent->generation);
+		for (line = strtok_r(cause, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			log_warnx("%s", line);
 		free(cause);
 		return;
 	}

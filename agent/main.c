@@ -61,6 +61,18 @@ pidfile_create(const char *path)
 	return fd;
 }
 
+/* path made absolute against the current directory (NULL stays NULL). */
+static const char *
+absolute(const char *path, char **storage)
+{
+	char cwd[4096];
+
+	if (path == NULL || path[0] == '/' || getcwd(cwd, sizeof cwd) == NULL)
+		return path;
+	*storage = xasprintf("%s/%s", cwd, path);
+	return *storage;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -68,6 +80,7 @@ main(int argc, char **argv)
 		{ "xcatdb", required_argument, NULL, 'x' }, { NULL, 0, NULL, 0 }
 	};
 	const char *conf_path = NULL, *pidfile = NULL, *xcatdb = NULL;
+	char *conf_abs = NULL, *pid_abs = NULL;
 	int ch, debug = 0, foreground = 0, check = 0, pidfd = -1, ret;
 	struct conf *conf;
 	char *cause = NULL;
@@ -113,6 +126,9 @@ main(int argc, char **argv)
 	}
 
 	if (!foreground) {
+		/* daemon() moves to /: keep the files we name reachable. */
+		conf_path = absolute(conf_path, &conf_abs);
+		pidfile = absolute(pidfile, &pid_abs);
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
 		log_init(LOG_TO_SYSLOG, debug,
@@ -128,5 +144,7 @@ main(int argc, char **argv)
 		close(pidfd);
 	}
 	log_shutdown();
+	free(conf_abs);
+	free(pid_abs);
 	return ret == 0 ? 0 : 1;
 }

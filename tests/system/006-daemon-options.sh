@@ -33,4 +33,22 @@ else
 	not_ok "the detached daemon writes its pid file"
 fi
 
+# Relative paths are resolved before detaching (daemon() moves to /).
+(cd "$TESTDIR" && "$SNGUARDD" -c snguard.conf -p rel.pid) >"$TESTDIR/out" 2>&1
+if wait_for 10 test -s "$TESTDIR/rel.pid"; then
+	ok "a relative pid file is written where it was named"
+	DAEMON_PID=$(cat "$TESTDIR/rel.pid")
+	kill -HUP "$DAEMON_PID"
+	sleep 0.2
+	check "the detached daemon survives a reload of its relative -c" \
+		kill -0 "$DAEMON_PID"
+	kill -TERM "$DAEMON_PID"
+	check "it stops and removes its relative pid file" wait_for 5 \
+		test ! -e "$TESTDIR/rel.pid"
+	DAEMON_PID=
+else
+	not_ok "a relative pid file is written where it was named"
+	test -e /rel.pid && rm -f /rel.pid
+fi
+
 done_testing
