@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,22 @@ sqlite_exec(sqlite3 *db, const char *sql, char **cause)
 		return -1;
 	}
 	return 0;
+}
+
+/* Append printf-style text (with SQLite's %w and %Q) to *sql. */
+static void
+sqlite_append(char **sql, const char *fmt, ...)
+{
+	char *more, *joined;
+	va_list ap;
+
+	va_start(ap, fmt);
+	more = sqlite3_vmprintf(fmt, ap);
+	va_end(ap);
+	joined = sqlite3_mprintf("%s%s", *sql != NULL ? *sql : "", more);
+	sqlite3_free(more);
+	sqlite3_free(*sql);
+	*sql = joined;
 }
 
 /*
@@ -413,52 +430,34 @@ sqlite_select_sql(const char *schema, const struct schema_table *t,
     unsigned int npresent, const char *match, unsigned int nkeys,
     enum xdb_visibility vis)
 {
-	char *sql, *next;
 	const char *glue = " WHERE ";
+	char *sql = NULL;
 	unsigned int i;
 
-	sql = sqlite3_mprintf("SELECT");
+	sqlite_append(&sql, "SELECT");
 	for (i = 0; i < ncols; i++) {
 		if (sqlite_has(present, npresent, cols[i]))
-			next = sqlite3_mprintf(
-			    "%s%s \"%w\"", sql, i ? "," : "", cols[i]);
+			sqlite_append(&sql, "%s \"%w\"", i ? "," : "", cols[i]);
 		else
-			next = sqlite3_mprintf("%s%s NULL", sql, i ? "," : "");
-		sqlite3_free(sql);
-		sql = next;
+			sqlite_append(&sql, "%s NULL", i ? "," : "");
 	}
-	next = sqlite3_mprintf("%s FROM \"%w\".\"%w\"", sql, schema, t->name);
-	sqlite3_free(sql);
-	sql = next;
+	sqlite_append(&sql, " FROM \"%w\".\"%w\"", schema, t->name);
 	if (!(vis & XDB_ALL) && sqlite_has(present, npresent, "disable")) {
-		next = sqlite3_mprintf(
-		    "%s%s(\"disable\" IS NULL OR "
-		    "\"disable\" IN ('0','no','NO','No','nO'))",
-		    sql, glue);
-		sqlite3_free(sql);
-		sql = next;
+		sqlite_append(&sql,
+		    "%s(\"disable\" IS NULL OR \"disable\" "
+		    "IN ('0','no','NO','No','nO'))",
+		    glue);
 		glue = " AND ";
 	}
 	if (nkeys > 0) {
-		next = sqlite3_mprintf("%s%s\"%w\" IN (?", sql, glue, match);
-		sqlite3_free(sql);
-		sql = next;
-		for (i = 1; i < nkeys; i++) {
-			next = sqlite3_mprintf("%s,?", sql);
-			sqlite3_free(sql);
-			sql = next;
-		}
-		next = sqlite3_mprintf("%s)", sql);
-		sqlite3_free(sql);
-		sql = next;
-	} else if ((vis & XDB_ORDERED) &&
-	    sqlite_has(present, npresent, match)) {
+		sqlite_append(&sql, "%s\"%w\" IN (?", glue, match);
+		for (i = 1; i < nkeys; i++)
+			sqlite_append(&sql, ",?");
+		sqlite_append(&sql, ")");
+	} else if ((vis & XDB_ORDERED) && sqlite_has(present, npresent, match))
 		/* Whole tables come in key order: the primary key's index
 		 * gives it for free, byte-wise (BINARY collation). */
-		next = sqlite3_mprintf("%s ORDER BY \"%w\"", sql, match);
-		sqlite3_free(sql);
-		sql = next;
-	}
+		sqlite_append(&sql, " ORDER BY \"%w\"", match);
 	return sql;
 }
 
@@ -623,24 +622,19 @@ sqlite_update(void *handle, const struct schema_table *t, const char *key,
 {
 	struct sqlite_backend *b = handle;
 	const char *schema;
-	char *sql, *next;
+	char *sql = NULL;
 	unsigned int i;
 	sqlite3 *db;
 	int rc;
 
 	if (sqlite_reach_write(b, t, cols, n, &db, &schema, cause) != 0)
 		return -1;
-	sql = sqlite3_mprintf("UPDATE \"%w\".\"%w\" SET", schema, t->name);
-	for (i = 0; i < n; i++) {
-		next = sqlite3_mprintf(
-		    "%s%s \"%w\" = ?", sql, i ? "," : "", cols[i]);
-		sqlite3_free(sql);
-		sql = next;
-	}
-	next = sqlite3_mprintf("%s WHERE \"%w\" = ?", sql, schema_key(t));
+	sqlite_append(&sql, "UPDATE \"%w\".\"%w\" SET", schema, t->name);
+	for (i = 0; i < n; i++)
+		sqlite_append(&sql, "%s \"%w\" = ?", i ? "," : "", cols[i]);
+	sqlite_append(&sql, " WHERE \"%w\" = ?", schema_key(t));
+	rc = sqlite_write(db, sql, values, n, key, cause);
 	sqlite3_free(sql);
-	rc = sqlite_write(db, next, values, n, key, cause);
-	sqlite3_free(next);
 	return rc;
 }
 
@@ -651,32 +645,22 @@ sqlite_insert(void *handle, const struct schema_table *t,
 {
 	struct sqlite_backend *b = handle;
 	const char *schema;
-	char *sql, *next;
+	char *sql = NULL;
 	unsigned int i;
 	sqlite3 *db;
 	int rc;
 
 	if (sqlite_reach_write(b, t, cols, n, &db, &schema, cause) != 0)
 		return -1;
-	sql = sqlite3_mprintf("INSERT INTO \"%w\".\"%w\" (", schema, t->name);
-	for (i = 0; i < n; i++) {
-		next = sqlite3_mprintf(
-		    "%s%s\"%w\"", sql, i ? ", " : "", cols[i]);
-		sqlite3_free(sql);
-		sql = next;
-	}
-	next = sqlite3_mprintf("%s) VALUES (?", sql);
+	sqlite_append(&sql, "INSERT INTO \"%w\".\"%w\" (", schema, t->name);
+	for (i = 0; i < n; i++)
+		sqlite_append(&sql, "%s\"%w\"", i ? ", " : "", cols[i]);
+	sqlite_append(&sql, ") VALUES (?");
+	for (i = 1; i < n; i++)
+		sqlite_append(&sql, ", ?");
+	sqlite_append(&sql, ")");
+	rc = sqlite_write(db, sql, values, n, NULL, cause);
 	sqlite3_free(sql);
-	sql = next;
-	for (i = 1; i < n; i++) {
-		next = sqlite3_mprintf("%s, ?", sql);
-		sqlite3_free(sql);
-		sql = next;
-	}
-	next = sqlite3_mprintf("%s)", sql);
-	sqlite3_free(sql);
-	rc = sqlite_write(db, next, values, n, NULL, cause);
-	sqlite3_free(next);
 	return rc;
 }
 
