@@ -245,6 +245,12 @@ const struct conf_key conf_table[] = {
 	    .max = 300,
 	    .help = "Wait after a database write before the first xCAT command "
 		    "(xcatd caches reads for 5 s)." },
+	{ .path = "xcat.system_resolver",
+	    .type = CONF_BOOL,
+	    .offset = OFF(xcat.system_resolver),
+	    .def_int = 1,
+	    .help = "Whether names missing from xCAT's hosts table are looked "
+		    "up with the system resolver." },
 	{ .path = "xcat.max_range",
 	    .type = CONF_INT,
 	    .offset = OFF(xcat.max_range),

@@ -80,6 +80,7 @@ struct conf {
 		char *db;
 		char *bin_path;
 		uint64_t settle;
+		int system_resolver;
 		long long max_range;
 		uint64_t topology_refresh;
 		struct {

@@ -193,7 +193,10 @@ vlog(int priority, const char *fmt, va_list ap)
 	int saved_errno = errno;
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (log_dest & LOG_PLAIN) {
+	if (log_dest & LOG_BARE) {
+		fprintf(stderr, "%s\n", msg);
+		fflush(stderr);
+	} else if (log_dest & LOG_PLAIN) {
 		fprintf(stderr, "%s: %s\n", log_ident(), msg);
 		fflush(stderr);
 	} else if (log_dest & LOG_TO_STDERR) {

@@ -14,6 +14,7 @@
 #define LOG_TO_STDERR 0x1
 #define LOG_TO_SYSLOG 0x2
 #define LOG_PLAIN 0x4 /* stderr as "prog: message", for commands */
+#define LOG_BARE 0x8  /* stderr as "message": xCAT-compatible commands */
 
 /* Trace categories, each switchable at run time. */
 enum log_trace {

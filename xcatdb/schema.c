@@ -185,6 +185,15 @@ static const struct schema_column schema_statelite[] = {
 	{ "disable", 0, NULL },
 };
 
+static const struct schema_column schema_hosts[] = {
+	{ "node", SCHEMA_KEY, NULL },
+	{ "ip", 0, NULL },
+	{ "hostnames", 0, NULL },
+	{ "otherinterfaces", 0, NULL },
+	{ "comments", 0, NULL },
+	{ "disable", 0, NULL },
+};
+
 static const struct schema_column schema_osimage[] = {
 	{ "imagename", SCHEMA_KEY, NULL },
 	{ "groups", 0, NULL },
@@ -235,6 +244,7 @@ const struct schema_table schema_tables[] = {
 	    sizeof schema_statelite / sizeof schema_statelite[0] },
 	{ "osimage", schema_osimage,
 	    sizeof schema_osimage / sizeof schema_osimage[0] },
+	{ "hosts", schema_hosts, sizeof schema_hosts / sizeof schema_hosts[0] },
 	{ NULL, NULL, 0 }
 };
 

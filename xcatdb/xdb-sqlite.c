@@ -664,6 +664,25 @@ sqlite_insert(void *handle, const struct schema_table *t,
 	return rc;
 }
 
+static int
+sqlite_delete(
+    void *handle, const struct schema_table *t, const char *key, char **cause)
+{
+	struct sqlite_backend *b = handle;
+	const char *schema;
+	char *sql = NULL;
+	sqlite3 *db;
+	int rc;
+
+	if (sqlite_reach_write(b, t, NULL, 0, &db, &schema, cause) != 0)
+		return -1;
+	sqlite_append(&sql, "DELETE FROM \"%w\".\"%w\" WHERE \"%w\" = ?",
+	    schema, t->name, schema_key(t));
+	rc = sqlite_write(db, sql, NULL, 0, key, cause);
+	sqlite3_free(sql);
+	return rc;
+}
+
 const struct xdb_backend xdb_backend_sqlite = {
 	.name = "SQLite",
 	.open = sqlite_open,
@@ -674,4 +693,5 @@ const struct xdb_backend xdb_backend_sqlite = {
 	.select = sqlite_select,
 	.update = sqlite_update,
 	.insert = sqlite_insert,
+	.delete = sqlite_delete,
 };

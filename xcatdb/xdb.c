@@ -213,6 +213,16 @@ xdb_row_disabled(const char *disable)
 }
 
 int
+xdb_delete(struct xdb *db, const char *table, const char *key, char **cause)
+{
+	const struct schema_table *t;
+
+	if ((t = xdb_table(table, cause)) == NULL)
+		return -1;
+	return db->backend->delete (db->handle, t, key, cause);
+}
+
+int
 xdb_set(struct xdb *db, const char *table, const char *key,
     const char *const *cols, const char *const *values, unsigned int ncols,
     enum xdb_set_result *result, char **cause)

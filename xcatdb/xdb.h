@@ -56,6 +56,9 @@ struct xdb_backend {
 	int (*update)(void *, const struct schema_table *, const char *key,
 	    const char *const *cols, const char *const *values,
 	    unsigned int ncols, char **cause);
+	/* DELETE the row keyed exactly. */
+	int (*delete)(
+	    void *, const struct schema_table *, const char *key, char **cause);
 	/* INSERT a row (the key columns included in cols). */
 	int (*insert)(void *, const struct schema_table *,
 	    const char *const *cols, const char *const *values,
@@ -110,6 +113,9 @@ enum xdb_set_result {
 int xdb_set(struct xdb *, const char *table, const char *key,
     const char *const *cols, const char *const *values, unsigned int ncols,
     enum xdb_set_result *, char **cause);
+
+/* Delete the row keyed exactly by key, inside a write transaction. */
+int xdb_delete(struct xdb *, const char *table, const char *key, char **cause);
 
 /* Whether a stored value is unset: NULL, "" or a lone newline. */
 int xdb_unset(const char *value);
