@@ -15,7 +15,11 @@
 #include "arena.h"
 #include "conf.h"
 #include "snmove-int.h"
+#include "topology.h"
 #include "xmalloc.h"
+
+/* The longest node list passed as one argument. */
+#define SM_ARG_MAX (64 * 1024)
 
 /* Records kept in the journal. */
 #define SM_JOURNAL_KEEP 1000
@@ -153,21 +157,44 @@ sm_cmd_failed(struct sm *m, const char *what, struct runner_result *res)
 	m->status = SNMOVE_PARTIAL;
 }
 
-/* Join node names with ','. */
+/*
+ * The node list of a command line: names joined with ',', or, when that
+ * would pass the kernel's limit on one argument (128 KiB), the same nodes
+ * as a compressed noderange (cn001-cn100).
+ */
 static char *
 sm_join(const char **names, size_t n)
 {
-	size_t i, len = 1;
-	char *s;
+	char *s = sm_join_names(names, n), *c;
+
+	if (strlen(s) < SM_ARG_MAX)
+		return s;
+	c = topology_compress((char *const *)names, n);
+	if (strlen(c) < strlen(s)) {
+		free(s);
+		return c;
+	}
+	free(c);
+	return s;
+}
+
+char *
+sm_join_names(const char *const *names, size_t n)
+{
+	size_t i, len = 1, l;
+	char *s, *p;
 
 	for (i = 0; i < n; i++)
 		len += strlen(names[i]) + 1;
-	s = xcalloc(1, len);
+	p = s = xmalloc(len);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			strcat(s, ",");
-		strcat(s, names[i]);
+			*p++ = ',';
+		l = strlen(names[i]);
+		memcpy(p, names[i], l);
+		p += l;
 	}
+	*p = '\0';
 	return s;
 }
 

@@ -105,6 +105,8 @@ int sm_exec(
     struct sm *, char **argv, uint64_t timeout_ms, struct runner_result *);
 /* argv joined for messages, arguments with a space double-quoted. */
 char *sm_argv_text(char *const *argv, int quote);
+/* Names joined with ','. */
+char *sm_join_names(const char *const *names, size_t n);
 /* A NULL-terminated argv from strings (ended by NULL). */
 char **sm_argv(const char *, ...);
 void sm_argv_free(char **);

@@ -188,15 +188,8 @@ sm_select(struct sm *m, char ***names, size_t *n)
 			return SNMOVE_INVALID;
 		}
 		if (nr.nmissing > 0) {
-			len = 0;
-			for (i = 0; i < nr.nmissing; i++)
-				len += strlen(nr.missing[i]) + 1;
-			list = xcalloc(1, len + 1);
-			for (i = 0; i < nr.nmissing; i++) {
-				if (i > 0)
-					strcat(list, ",");
-				strcat(list, nr.missing[i]);
-			}
+			list = sm_join_names(
+			    (const char *const *)nr.missing, nr.nmissing);
 			sm_error(m, "Invalid nodes in noderange:%s", list);
 			free(list);
 			noderange_result_clear(&nr);

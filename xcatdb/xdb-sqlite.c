@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "strmap.h"
 #include "xdb.h"
 #include "xmalloc.h"
 
@@ -40,6 +41,19 @@ struct sqlite_backend {
 	int tdb_own;  /* tdb is a connection of its own */
 	struct sqlite_attached *tattached;
 	unsigned int ntattached;
+	/*
+	 * Within a write transaction: prepared statements by SQL text, and
+	 * the columns of each attached table, so that writing row after row
+	 * compiles nothing twice.
+	 */
+	struct strmap *tstmts;
+	struct strmap *tcolumns;
+};
+
+/* A table's column names, as PRAGMA table_info lists them. */
+struct sqlite_names {
+	char **names;
+	unsigned int n;
 };
 
 /* Path of a table's file. */
@@ -211,10 +225,80 @@ sqlite_open(const struct cfgloc *loc, char **cause)
 	return b;
 }
 
+static void
+sqlite_stmt_free(void *st)
+{
+	sqlite3_finalize(st);
+}
+
+static void sqlite_free_names(char **, unsigned int);
+
+static void
+sqlite_names_free(void *p)
+{
+	struct sqlite_names *sn = p;
+
+	sqlite_free_names(sn->names, sn->n);
+	free(sn);
+}
+
+/* Whether statements and columns of db can be cached. */
+static int
+sqlite_caching(struct sqlite_backend *b, sqlite3 *db)
+{
+	return b->tdb_own && db == b->tdb;
+}
+
+/*
+ * Prepare sql, from the cache inside a write transaction (*cached says
+ * so: release with sqlite_release()). NULL and *cause on failure.
+ */
+static sqlite3_stmt *
+sqlite_prepare(struct sqlite_backend *b, sqlite3 *db, const char *sql,
+    int *cached, char **cause)
+{
+	sqlite3_stmt *st;
+	void **slot = NULL;
+
+	*cached = 0;
+	if (sqlite_caching(b, db)) {
+		if (b->tstmts == NULL)
+			b->tstmts = strmap_new();
+		slot = strmap_slot(b->tstmts, sql);
+		if (*slot != NULL) {
+			*cached = 1;
+			return *slot;
+		}
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		*cause = sqlite_error(db, sql);
+		return NULL;
+	}
+	if (slot != NULL) {
+		*slot = st;
+		*cached = 1;
+	}
+	return st;
+}
+
+static void
+sqlite_release(sqlite3_stmt *st, int cached)
+{
+	if (cached) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else
+		sqlite3_finalize(st);
+}
+
 /* Drop the transaction connection (or detach from the read one). */
 static void
 sqlite_end(struct sqlite_backend *b)
 {
+	strmap_free(b->tstmts, sqlite_stmt_free);
+	b->tstmts = NULL;
+	strmap_free(b->tcolumns, sqlite_names_free);
+	b->tcolumns = NULL;
 	if (b->tdb_own)
 		sqlite3_close(b->tdb);
 	b->tdb = NULL;
@@ -370,8 +454,45 @@ sqlite_reach(struct sqlite_backend *b, const struct schema_table *t,
 }
 
 /* Which of the table's columns the file really has (by PRAGMA). */
+static int sqlite_present_read(
+    sqlite3 *, const char *, const char *, char ***, unsigned int *, char **);
+
+/* The columns a table's file has; cached inside a write transaction. */
 static int
-sqlite_present(sqlite3 *db, const char *schema, const char *table,
+sqlite_present(struct sqlite_backend *b, sqlite3 *db, const char *schema,
+    const char *table, char ***names, unsigned int *n, char **cause)
+{
+	struct sqlite_names *sn;
+	unsigned int i;
+	void **slot;
+	char *key;
+
+	if (!sqlite_caching(b, db))
+		return sqlite_present_read(db, schema, table, names, n, cause);
+	if (b->tcolumns == NULL)
+		b->tcolumns = strmap_new();
+	key = xasprintf("%s.%s", schema, table);
+	slot = strmap_slot(b->tcolumns, key);
+	free(key);
+	if (*slot == NULL) {
+		sn = xcalloc(1, sizeof *sn);
+		if (sqlite_present_read(
+			db, schema, table, &sn->names, &sn->n, cause) != 0) {
+			free(sn);
+			return -1;
+		}
+		*slot = sn;
+	}
+	sn = *slot;
+	*names = xcalloc(sn->n + 1, sizeof **names);
+	for (i = 0; i < sn->n; i++)
+		(*names)[i] = xstrdup(sn->names[i]);
+	*n = sn->n;
+	return 0;
+}
+
+static int
+sqlite_present_read(sqlite3 *db, const char *schema, const char *table,
     char ***names, unsigned int *n, char **cause)
 {
 	sqlite3_stmt *st;
@@ -502,7 +623,7 @@ sqlite_select(void *handle, const struct schema_table *t,
 	char **present, *sql;
 	sqlite3_stmt *st;
 	sqlite3 *db;
-	int rc = 0;
+	int rc = 0, cached;
 
 	memset(out, 0, sizeof *out);
 	out->ncols = ncols;
@@ -511,8 +632,8 @@ sqlite_select(void *handle, const struct schema_table *t,
 		return -1;
 	if (schema == NULL)
 		return 0;
-	if (sqlite_present(db, schema, t->name, &present, &npresent, cause) !=
-	    0)
+	if (sqlite_present(
+		b, db, schema, t->name, &present, &npresent, cause) != 0)
 		return -1;
 	if (nkeys > 0 && !sqlite_has(present, npresent, match)) {
 		sqlite_free_names(present, npresent);
@@ -524,18 +645,17 @@ sqlite_select(void *handle, const struct schema_table *t,
 		    SQLITE_KEYS_PER_QUERY;
 		sql = sqlite_select_sql(schema, t, cols, ncols, present,
 		    npresent, match, chunk, vis);
-		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-			*cause = sqlite_error(db, sql);
-			sqlite3_free(sql);
+		st = sqlite_prepare(b, db, sql, &cached, cause);
+		sqlite3_free(sql);
+		if (st == NULL) {
 			rc = -1;
 			break;
 		}
-		sqlite3_free(sql);
 		for (i = 0; i < chunk; i++)
 			sqlite3_bind_text(
 			    st, i + 1, keys[done + i], -1, SQLITE_STATIC);
 		rc = sqlite_collect(db, st, out, cause);
-		sqlite3_finalize(st);
+		sqlite_release(st, cached);
 		done += chunk;
 	} while (rc == 0 && done < nkeys);
 	sqlite_free_names(present, npresent);
@@ -546,15 +666,15 @@ sqlite_select(void *handle, const struct schema_table *t,
 
 /* Refuse to write a column the file does not have (never ALTER). */
 static int
-sqlite_check_columns(sqlite3 *db, const char *schema,
+sqlite_check_columns(struct sqlite_backend *b, sqlite3 *db, const char *schema,
     const struct schema_table *t, const char *const *cols, unsigned int n,
     char **cause)
 {
 	unsigned int npresent, i;
 	char **present;
 
-	if (sqlite_present(db, schema, t->name, &present, &npresent, cause) !=
-	    0)
+	if (sqlite_present(
+		b, db, schema, t->name, &present, &npresent, cause) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (!sqlite_has(present, npresent, cols[i])) {
@@ -571,17 +691,15 @@ sqlite_check_columns(sqlite3 *db, const char *schema,
 
 /* Prepare, bind values (NULL as NULL) then one more key, and run. */
 static int
-sqlite_write(sqlite3 *db, const char *sql, const char *const *values,
-    unsigned int n, const char *key, char **cause)
+sqlite_write(struct sqlite_backend *b, sqlite3 *db, const char *sql,
+    const char *const *values, unsigned int n, const char *key, char **cause)
 {
 	sqlite3_stmt *st;
 	unsigned int i;
-	int rc;
+	int rc, cached;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		*cause = sqlite_error(db, sql);
+	if ((st = sqlite_prepare(b, db, sql, &cached, cause)) == NULL)
 		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		if (values[i] == NULL)
 			sqlite3_bind_null(st, i + 1);
@@ -592,7 +710,7 @@ sqlite_write(sqlite3 *db, const char *sql, const char *const *values,
 	if (key != NULL)
 		sqlite3_bind_text(st, n + 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite_release(st, cached);
 	if (rc != SQLITE_DONE) {
 		*cause = sqlite_error(db, "write");
 		return -1;
@@ -612,7 +730,7 @@ sqlite_reach_write(struct sqlite_backend *b, const struct schema_table *t,
 	}
 	if (sqlite_reach(b, t, db, schema, cause) != 0)
 		return -1;
-	return sqlite_check_columns(*db, *schema, t, cols, n, cause);
+	return sqlite_check_columns(b, *db, *schema, t, cols, n, cause);
 }
 
 static int
@@ -633,7 +751,7 @@ sqlite_update(void *handle, const struct schema_table *t, const char *key,
 	for (i = 0; i < n; i++)
 		sqlite_append(&sql, "%s \"%w\" = ?", i ? "," : "", cols[i]);
 	sqlite_append(&sql, " WHERE \"%w\" = ?", schema_key(t));
-	rc = sqlite_write(db, sql, values, n, key, cause);
+	rc = sqlite_write(b, db, sql, values, n, key, cause);
 	sqlite3_free(sql);
 	return rc;
 }
@@ -659,7 +777,7 @@ sqlite_insert(void *handle, const struct schema_table *t,
 	for (i = 1; i < n; i++)
 		sqlite_append(&sql, ", ?");
 	sqlite_append(&sql, ")");
-	rc = sqlite_write(db, sql, values, n, NULL, cause);
+	rc = sqlite_write(b, db, sql, values, n, NULL, cause);
 	sqlite3_free(sql);
 	return rc;
 }
@@ -678,7 +796,7 @@ sqlite_delete(
 		return -1;
 	sqlite_append(&sql, "DELETE FROM \"%w\".\"%w\" WHERE \"%w\" = ?",
 	    schema, t->name, schema_key(t));
-	rc = sqlite_write(db, sql, NULL, 0, key, cause);
+	rc = sqlite_write(b, db, sql, NULL, 0, key, cause);
 	sqlite3_free(sql);
 	return rc;
 }
