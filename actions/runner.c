@@ -608,7 +608,7 @@ runner_split_prefix(const char *line, size_t len)
 	for (i = 0; i < len; i++) {
 		if (line[i] == ':')
 			break;
-		if (line[i] == ' ' || line[i] == '\t')
+		if (line[i] == ' ' || line[i] == '\t' || line[i] == '\0')
 			return 0;
 	}
 	if (i == 0 || i == len)

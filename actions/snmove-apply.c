@@ -430,12 +430,32 @@ sm_route_linux(struct sm *m, int dry, const char *gw, const char *list)
 	free(cmd);
 }
 
+void
+sm_default_routes(const char *node, char *out, const char *old_ip,
+    const char *gw, int *old, int *new)
+{
+	char *line, *save, dest[64], via[64];
+	size_t plen = strlen(node);
+
+	*old = *new = 0;
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, node, plen) == 0 && line[plen] == ':')
+			line += plen + 1;
+		if (sscanf(line, "%63s %63s", dest, via) != 2 ||
+		    strcmp(dest, "default") != 0)
+			continue;
+		*old += strcmp(via, old_ip) == 0;
+		*new += strcmp(via, gw) == 0;
+	}
+}
+
 /* Action 5 on AIX: change the default route of one node if needed. */
 static void
 sm_route_aix(struct sm *m, int dry, struct sm_node *sn, const char *gw)
 {
 	struct runner_result res;
-	char **argv, *cmd, *line, *save, dest[64], via[64];
+	char **argv, *cmd;
 	int old = 0, new = 0;
 
 	argv = sm_argv("xdsh", sn->name, "-s", "netstat -rn", NULL);
@@ -446,17 +466,7 @@ sm_route_aix(struct sm *m, int dry, struct sm_node *sn, const char *gw)
 		return;
 	}
 	sm_argv_free(argv);
-	for (line = strtok_r(res.out, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, sn->name, strlen(sn->name)) == 0 &&
-		    line[strlen(sn->name)] == ':')
-			line += strlen(sn->name) + 1;
-		if (sscanf(line, "%63s %63s", dest, via) != 2 ||
-		    strcmp(dest, "default") != 0)
-			continue;
-		old += strcmp(via, sn->oldmaster_ip) == 0;
-		new += strcmp(via, gw) == 0;
-	}
+	sm_default_routes(sn->name, res.out, sn->oldmaster_ip, gw, &old, &new);
 	runner_result_clear(&res);
 	if (!old || new)
 		return;
@@ -584,8 +594,7 @@ sm_xcatinfo(struct sm *m, int dry)
 	}
 }
 
-/* The bootlist device of the interface that holds addr (netstat -in). */
-static char *
+char *
 sm_bootdev(const char *node, char *out, const char *addr)
 {
 	char *line, *save, f[5][128];

@@ -121,6 +121,17 @@ int sm_in_net(const char *addr, const char *net, const char *mask);
 /* The merged networks row of addr (columns of later rows win). */
 void sm_network_of(struct sm *, const char *addr, struct sm_network *);
 
+/*
+ * Parsers of xdsh output. The addresses of ip addr or ifconfig output in
+ * order (5.3); the bootlist device of the interface holding addr in
+ * netstat -in output (8.3); the default routes via old_ip and via gw in
+ * netstat -rn output (7.2). The last two cut out in place.
+ */
+size_t sm_parse_addrs(const char *sn, const char *text, char ***addrs);
+char *sm_bootdev(const char *node, char *out, const char *addr);
+void sm_default_routes(const char *node, char *out, const char *old_ip,
+    const char *gw, int *old, int *new);
+
 /* Apply: journal, transaction, post-actions. Returns the exit status. */
 int sm_apply(struct sm *);
 /* The commands that follow the write, run or (dry run) printed. */

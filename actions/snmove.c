@@ -450,8 +450,7 @@ sm_network_of(struct sm *m, const char *addr, struct sm_network *out)
 	}
 }
 
-/* Addresses from ip addr / ifconfig output, in order (snmove.md 5.3). */
-static size_t
+size_t
 sm_parse_addrs(const char *sn, const char *text, char ***out)
 {
 	const char *line = text, *nl, *p;
@@ -481,6 +480,8 @@ sm_parse_addrs(const char *sn, const char *text, char ***out)
 		if (nf < 2 || strcmp(field[0], "inet") != 0)
 			continue; /* a Linux MN skips inet6 */
 		field[1][strcspn(field[1], "/")] = '\0';
+		if (field[1][0] == '\0')
+			continue;
 		v = xreallocarray(v, n + 1, sizeof *v);
 		v[n++] = xstrdup(field[1]);
 	}

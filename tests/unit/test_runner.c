@@ -329,6 +329,13 @@ test_split_nodes(void **state)
 	    s.rest, "warning without a node\nbad name: x\nn02:nospace\n");
 	runner_split_clear(&s);
 
+	/* A NUL in what would be a node name makes it no prefix. */
+	runner_split_nodes("n\0x: a\nn1: b\n", 12, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.nodes[0], "n1");
+	assert_string_equal(s.texts[0], "b\n");
+	runner_split_clear(&s);
+
 	runner_split_nodes("", 0, &s);
 	assert_int_equal(s.n, 0);
 	assert_null(s.rest);
