@@ -60,6 +60,7 @@ struct sm_change {
 	const char *from; /* the group it was inherited from, or NULL */
 	int existed;	  /* the node has a row in the table */
 	char *new;
+	const char *mntopts; /* statelite: copied into a new row */
 };
 
 struct sm_network {
@@ -91,6 +92,7 @@ struct sm {
 	struct sm_network *networks;
 	size_t nnetworks;
 	int aix;
+	int statelite; /* AIX with sharedinstall unset or "no" */
 	char *journal_id;
 };
 
@@ -131,6 +133,12 @@ size_t sm_parse_addrs(const char *sn, const char *text, char ***addrs);
 char *sm_bootdev(const char *node, char *out, const char *addr);
 void sm_default_routes(const char *node, char *out, const char *old_ip,
     const char *gw, int *old, int *new);
+
+/* Record one cell to write; new is the change's. */
+struct sm_change *sm_change_add(struct sm *, size_t node, enum sm_table,
+    const char *column, const char *old, char *new);
+/* AIX statelite (8.4): queue rewrites and sync; or print them (dry). */
+int sm_statelite(struct sm *, struct arena *, int dry);
 
 /* Apply: journal, transaction, post-actions. Returns the exit status. */
 int sm_apply(struct sm *);

@@ -36,9 +36,14 @@ void
 snmove_crashpoint(const char *name)
 {
 	const char *want = getenv("SNGUARD_CRASHPOINT");
+	size_t len = strlen(name);
 
-	if (want != NULL && strcmp(want, name) == 0)
+	if (want == NULL || strncmp(want, name, len) != 0)
+		return;
+	if (want[len] == '\0')
 		raise(SIGKILL);
+	else if (strcmp(want + len, ":stop") == 0)
+		raise(SIGSTOP);
 }
 
 void
@@ -582,9 +587,8 @@ sm_newmasters(struct sm *m)
 	return bad ? SNMOVE_INVALID : 0;
 }
 
-/* Record one cell to write. */
-static void
-sm_change(struct sm *m, size_t node, enum sm_table t, const char *column,
+struct sm_change *
+sm_change_add(struct sm *m, size_t node, enum sm_table t, const char *column,
     const char *old, char *new)
 {
 	struct sm_change *c;
@@ -598,6 +602,7 @@ sm_change(struct sm *m, size_t node, enum sm_table t, const char *column,
 	c->column = column;
 	c->old = old;
 	c->new = new;
+	return c;
 }
 
 /* The rewrite rules of snmove.md 6, node by node. */
@@ -625,10 +630,10 @@ sm_compute(struct sm *m, struct arena *a)
 			strcat(sl, list[j]);
 		}
 		free(list);
-		sm_change(
+		sm_change_add(
 		    m, i, SM_NODERES, "servicenode", sn->v[SM_SERVICENODE], sl);
-		sm_change(m, i, SM_NODERES, "xcatmaster", sn->v[SM_XCATMASTER],
-		    xstrdup(sn->newmaster));
+		sm_change_add(m, i, SM_NODERES, "xcatmaster",
+		    sn->v[SM_XCATMASTER], xstrdup(sn->newmaster));
 		for (j = SM_TFTPSERVER; j <= SM_NFSSERVER; j++) {
 			v = sn->v[j];
 			if (v != NULL &&
@@ -636,7 +641,7 @@ sm_compute(struct sm *m, struct arena *a)
 				 strcmp(v, sn->oldmaster) == 0) ||
 				(sn->oldmaster_ip[0] != '\0' &&
 				    strcmp(v, sn->oldmaster_ip) == 0)))
-				sm_change(m, i, SM_NODERES,
+				sm_change_add(m, i, SM_NODERES,
 				    j == SM_TFTPSERVER ? "tftpserver" :
 							 "nfsserver",
 				    v, xstrdup(sn->newmaster));
@@ -650,7 +655,7 @@ sm_compute(struct sm *m, struct arena *a)
 				    "not be reset.");
 				m->status = SNMOVE_PARTIAL;
 			} else if (strcmp(list[0], sn->oldsn) == 0)
-				sm_change(m, i, SM_NODERES, "monserver", v,
+				sm_change_add(m, i, SM_NODERES, "monserver", v,
 				    xasprintf(
 					"%s,%s", sn->newsn, sn->newmaster));
 			free(list);
@@ -658,7 +663,7 @@ sm_compute(struct sm *m, struct arena *a)
 		if ((v = sn->v[SM_CONSERVER]) != NULL &&
 		    strcmp(v, sn->oldsn) == 0) {
 			sn->conserver_changed = 1;
-			sm_change(m, i, SM_NODEHM, "conserver", v,
+			sm_change_add(m, i, SM_NODEHM, "conserver", v,
 			    xstrdup(sn->newsn));
 		}
 	}
@@ -731,7 +736,11 @@ sm_raw(struct sm *m, struct arena *a)
 	unsigned int r, c, ncols;
 	void *slot;
 
-	for (t = SM_NODERES; t <= SM_NODEHM; t++) {
+	for (t = SM_NODERES; t < SM_NTABLES; t++) {
+		for (i = 0; i < m->nchanges && m->changes[i].table != t; i++)
+			;
+		if (i == m->nchanges)
+			continue;
 		idx = strmap_new_borrowing();
 		ncols = 0;
 		cols[ncols++] = "node";
@@ -782,7 +791,8 @@ sm_raw(struct sm *m, struct arena *a)
 			}
 		}
 		xdb_rows_clear(&rows);
-		if (sm_inherited(m, a, t, cols, ncols, gidx) != 0) {
+		if (t != SM_STATELITE &&
+		    sm_inherited(m, a, t, cols, ncols, gidx) != 0) {
 			strmap_free(gidx, NULL);
 			strmap_free(idx, NULL);
 			return SNMOVE_DATABASE;
@@ -791,6 +801,23 @@ sm_raw(struct sm *m, struct arena *a)
 		strmap_free(idx, NULL);
 	}
 	return 0;
+}
+
+/* A statelite row the move creates copies mntopts from its source. */
+static void
+sm_lite_mntopts(struct sm *m)
+{
+	size_t i, n = m->nchanges;
+	struct sm_change *c;
+
+	for (i = 0; i < n; i++) {
+		if (m->changes[i].table != SM_STATELITE ||
+		    m->changes[i].existed || m->changes[i].mntopts == NULL)
+			continue;
+		c = sm_change_add(m, m->changes[i].node, SM_STATELITE,
+		    "mntopts", NULL, xstrdup(m->changes[i].mntopts));
+		c->from = m->changes[i].from;
+	}
 }
 
 /* Changes in dry-run order: node, table, then schema column order. */
@@ -839,7 +866,6 @@ sm_dry_report(struct sm *m)
 	int created[SM_NTABLES];
 	size_t node = (size_t)-1;
 
-	sm_msg(m, SNMOVE_INFO, "DRY RUN: no changes will be made.");
 	for (i = 0; i < m->nchanges; i++) {
 		struct sm_change *c = &m->changes[i];
 
@@ -880,6 +906,7 @@ sm_check_shared(struct sm *m)
 		return 0;
 	if (attr_site(m->db, "sharedinstall", &shared, &cause) != 0)
 		return sm_dberror(m, cause);
+	m->statelite = shared == NULL || strcmp(shared, "no") == 0;
 	if (shared != NULL && strcmp(shared, "sns") == 0) {
 		if (m->o->liteonly)
 			sm_error(m,
@@ -921,15 +948,15 @@ sm_move(struct sm *m, struct arena *a)
 	sm_compute(m, a);
 	if ((rc = sm_check_shared(m)) != 0)
 		return rc == -1 ? SNMOVE_OK : rc;
-	if (m->o->liteonly) {
-		/* Statelite synchronisation (8.4) is not in this version. */
-		sm_error(m,
-		    "The liteonly option is not supported by this "
-		    "version of snmove.");
-		return SNMOVE_INVALID;
-	}
+	if (m->o->dry_run && !m->o->liteonly)
+		sm_msg(m, SNMOVE_INFO, "DRY RUN: no changes will be made.");
+	if (m->statelite && (rc = sm_statelite(m, a, m->o->dry_run)) != 0)
+		return rc;
+	if (m->o->liteonly)
+		return m->status;
 	if ((rc = sm_raw(m, a)) != 0)
 		return rc;
+	sm_lite_mntopts(m);
 	qsort(m->changes, m->nchanges, sizeof *m->changes, sm_change_cmp);
 	if (m->o->dry_run) {
 		sm_dry_report(m);

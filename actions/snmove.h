@@ -55,7 +55,10 @@ struct snmove_output {
 int snmove_run(const struct conf *, const struct snmove_opts *,
     const struct snmove_output *);
 
-/* Crash points for tests: raise SIGKILL where $SNGUARD_CRASHPOINT names. */
+/*
+ * Crash points for tests: raise SIGKILL where $SNGUARD_CRASHPOINT names,
+ * or SIGSTOP when it names "<point>:stop".
+ */
 void snmove_crashpoint(const char *name);
 
 #endif /* SNGUARD_SNMOVE_H */

@@ -120,11 +120,33 @@ SQL
 sql noderes "INSERT INTO noderes (node, servicenode, xcatmaster)
 	VALUES ('aix','svc1,svc2','svc1-cn')"
 sql hosts "INSERT INTO hosts (node, ip) VALUES ('a01','10.20.1.21')"
+"$XCATFIX" "$DB" statelite <<'SQL'
+INSERT INTO statelite (node, image, statemnt, mntopts) VALUES
+ ('aix',NULL,'svc1-cn:/nodedata','rw,hard'),
+ ('a0',NULL,'svc1-cn:/wrong','ro'),
+ ('aix2',NULL,'nfs9:/external',NULL),
+ ('a01',NULL,'$noderes.xcatmaster://var/$node',NULL);
+SQL
+sql statelite "UPDATE statelite SET node='aix,aix2' WHERE node='aix2'"
+scenario </dev/null
+expect_exit 0 "-l: statelite only" "$SNMOVE" a01 -l -D 10.20.0.12
+expect_text "$TESTDIR/out" "" "-l: no info lines"
+expect_text <(cat "$FAKEXCAT_LOG") \
+'["xdsh","svc1","-s","/usr/bin/rsync -arlHpEAogDz /nodedata/a01 svc2:/nodedata 2>&1"]
+["xdsh","svc1","-s","/usr/bin/rsync -arlHpEAogDz /var/a01/a01 svc2:/var/a01 2>&1"]' \
+	"-l: one rsync per directory from the old SN, exact membership, external NFS left alone"
+expect_text <(sql statelite "SELECT statemnt FROM statelite WHERE node='a01'") \
+	'$noderes.xcatmaster://var/$node' "-l: no database change"
+sql statelite "DELETE FROM statelite WHERE node='a01'"
 scenario <<'SCN'
 xdsh "a01 -s netstat -in" print a01: en0 1500 link#2 0.1.2.3.4.5 0 0 0\na01: en1 1500 10.20 10.20.1.21 0 0 0
 SCN
 expect_exit 0 "AIX move with -D" "$SNMOVE" a01 -D 10.20.0.12
-expect_text <(cat "$FAKEXCAT_LOG") '["xdsh","a01","-s","/usr/sbin/niminit -a name=a01 -a master=svc2 >/dev/null 2>&1"]
+expect_text <(sql statelite "SELECT statemnt, mntopts FROM statelite
+	WHERE node='a01'") "10.20.0.12:/nodedata|rw,hard" \
+	"statelite row written with mntopts copied"
+expect_text <(cat "$FAKEXCAT_LOG") '["xdsh","svc1","-s","/usr/bin/rsync -arlHpEAogDz /nodedata/a01 svc2:/nodedata 2>&1"]
+["xdsh","a01","-s","/usr/sbin/niminit -a name=a01 -a master=svc2 >/dev/null 2>&1"]
 ["xdsh","a01","echo \"XCATSERVER=10.20.0.12\" > /etc/xcatinfo"]
 ["xdsh","a01","-s","netstat -in"]
 ["xdsh","a01","-s","/usr/bin/bootlist -m normal ent1 gateway= bserver=10.20.0.12 client=10.20.1.21 "]

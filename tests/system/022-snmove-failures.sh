@@ -83,6 +83,28 @@ expect_text "$TESTDIR/err" "Error: Another snmove is running (pid $HOLDER)." \
 	"names the pid"
 cleanup_holder
 
+# The database changes between the plan and the transaction.
+make_fixture
+scenario </dev/null
+(SNGUARD_CRASHPOINT=after-journal:stop exec "$SNMOVE" n01) \
+	>"$TESTDIR/out" 2>"$TESTDIR/err" &
+HOLDER=$!
+stopped() {
+	[ "$(ps -o stat= -p "$HOLDER" 2>/dev/null | cut -c1)" = T ]
+}
+check "stopped after the journal record" wait_for 10 stopped
+sql noderes "UPDATE noderes SET tftpserver='tftp7' WHERE node='compute'"
+kill -CONT "$HOLDER"
+wait "$HOLDER"
+rc=$?
+HOLDER=
+check "a changed input ends the move with status 3" test "$rc" -eq 3
+expect_text "$TESTDIR/err" \
+	"Error: The xCAT database changed while snmove was running; no changes were made." \
+	"changed input: message"
+expect_text <(sql noderes "SELECT count(*) FROM noderes WHERE node='n01'") 0 \
+	"changed input: nothing written"
+
 # SIGKILL at each point of apply.
 make_fixture
 old=$(dump)
@@ -94,9 +116,12 @@ for point in before-journal after-journal after-begin mid-write \
 	make_fixture
 	rm -rf "$STATE"
 	scenario </dev/null
-	(SNGUARD_CRASHPOINT=$point exec "$SNMOVE" -s svc1 -d svc2 -i) \
-		>/dev/null 2>&1
-	rc=$?
+	# (The shell's "Killed" notice goes with the subshell's stderr.)
+	rc=$({
+		(SNGUARD_CRASHPOINT=$point exec "$SNMOVE" -s svc1 -d svc2 -i) \
+			>/dev/null 2>&1
+		echo $?
+	} 2>/dev/null)
 	check "crash at $point: killed" test "$rc" -eq 137
 	now=$(dump)
 	case $point in
