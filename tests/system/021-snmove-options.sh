@@ -59,6 +59,35 @@ expect_exit 2 "-source means -s ource" "$SNMOVE" -source -d svc2 -D y
 expect_text "$TESTDIR/err" "Error: Could not get xCAT object definitions." \
 	"-source selected the nodes of 'ource': none"
 
+# -S replaces the old xcatmaster of every node.
+make_fixture
+scenario </dev/null
+expect_exit 0 "-S svc1-cn on a node of svc2" "$SNMOVE" n05 -S svc1-cn
+expect_text <(sql noderes "SELECT servicenode, xcatmaster, tftpserver FROM noderes
+	WHERE node='n05'") "svc1,svc2|10.20.0.11|10.20.0.11" \
+	"-S: tftpserver equal to the given old master rewritten"
+
+# Where things are found: -c, --xcatdb, XCATCFG, SNGUARD_XCAT_PATH.
+make_fixture
+scenario </dev/null
+mv "$DB" "$TESTDIR/xcat2"
+expect_exit 3 "the configured database is gone" "$SNMOVE" n01 --dry-run
+expect_grep "$TESTDIR/err" '^Error: ' "the database error is named"
+expect_exit 0 "--xcatdb overrides xcat.db" \
+	"$SNMOVE" --xcatdb "SQLite:$TESTDIR/xcat2" n01 --dry-run
+expect_exit 0 "XCATCFG overrides xcat.db" \
+	env XCATCFG="SQLite:$TESTDIR/xcat2" "$SNMOVE" n01 --dry-run
+mv "$TESTDIR/xcat2" "$DB"
+cp "$TESTDIR/snguard.conf" "$TESTDIR/other.conf"
+expect_exit 0 "-c names the configuration" \
+	env -u SNGUARD_CONF "$SNMOVE" -c "$TESTDIR/other.conf" n01 --dry-run
+mkdir "$TESTDIR/nobin"
+expect_exit 2 "SNGUARD_XCAT_PATH overrides xcat.bin_path" \
+	env SNGUARD_XCAT_PATH="$TESTDIR/nobin" "$SNMOVE" n01 --dry-run
+expect_grep "$TESTDIR/err" \
+	'^Error: Could not get IP addresses from service node svc2\.$' \
+	"no xdsh along SNGUARD_XCAT_PATH"
+
 # Validation messages.
 make_fixture
 before=$(db_sum)
