@@ -373,7 +373,7 @@ sm_undo(struct sm *m)
 	const char *tables[8];
 	char *cause = NULL, *args, *uid = NULL;
 	size_t n = 0, i;
-	unsigned int nt = 0;
+	unsigned int nt = 0, k;
 	int rc;
 
 	rc = journal_get(m->journal, m->o->undo, &mv, &cause);
@@ -402,16 +402,22 @@ sm_undo(struct sm *m)
 		rev[i] = cells[i];
 		rev[i].old = cells[i].new;
 		rev[i].new = cells[i].old;
-		if (nt < 6 &&
-		    (nt == 0 || strcmp(tables[nt - 1], cells[i].table) != 0))
-			tables[nt++] = cells[i].table;
 	}
-	/* Tables appear grouped: rows were journalled node by node. */
+	/* The tables of the move (each once), and those re-read. */
+	for (k = 0; k < SM_NTABLES; k++)
+		for (i = 0; i < n; i++)
+			if (strcmp(cells[i].table, sm_table_names[k]) == 0) {
+				tables[nt++] = sm_table_names[k];
+				break;
+			}
 	tables[nt++] = "nodelist";
 	tables[nt++] = "site";
 	if (!m->o->dry_run) {
 		args = sm_argv_text(m->o->argv, 1);
-		rc = journal_add(m->journal, "undo", m->o->undo, args, 0,
+		for (i = 0, k = 0; i < n; i++)
+			k += i == 0 ||
+			    strcmp(cells[i].key, cells[i - 1].key) != 0;
+		rc = journal_add(m->journal, "undo", m->o->undo, args, (long)k,
 		    n > 0 ? cells[0].key : NULL, rev, n, &uid, &cause);
 		free(args);
 		if (rc != 0) {

@@ -59,7 +59,7 @@ expect_grep "$TESTDIR/err" "^Error: Cannot undo $M1: it is undone\.$" \
 expect_exit 0 "13: --list-moves" "$SNMOVE" --list-moves
 expect_grep "$TESTDIR/out" "^$M1 [0-9T:-]+Z [^ ]+ undone 1 n01$" \
 	"13: the move is listed as undone"
-expect_grep "$TESTDIR/out" " committed 0 n01 undo of $M1$" \
+expect_grep "$TESTDIR/out" " committed 1 n01 undo of $M1$" \
 	"13: the undo is listed, newest first"
 
 # 13b. Toggle: running snmove again writes addresses.
@@ -155,6 +155,18 @@ expect_text <(commands) '["xdsh","svc2","-s","/sbin/ip addr "]
 ["nodeset","n01,n02,n03,n04","osimage=rh94-netboot"]
 ["updatenode","n01,n02,n03,n04","-s"]
 ["updatenode","n01,n02,n03,n04","-P","syslog,mkresolvconf"]' "7: commands"
+
+# 7b. Undo of the four-node move: every row as it was.
+M7=$(sed -n 's/^Move journal id: \([^ ]*\) .*/\1/p' "$TESTDIR/out")
+scenario </dev/null
+expect_exit 0 "7: undo the four-node move" "$SNMOVE" --undo "$M7"
+expect_text <(sql noderes "SELECT node, servicenode, xcatmaster, nfsserver
+	FROM noderes WHERE node LIKE 'n0%' ORDER BY node") "n03|svc1||
+n04|||nfs01" "7: n01, n02 rows deleted; n03, n04 rows restored"
+expect_text <(sql nodehm "SELECT count(*) FROM nodehm WHERE node LIKE 'n0%'") \
+	0 "7: nodehm rows deleted"
+expect_grep "$FAKEXCAT_LOG" '^\["makeconservercf","n01,n02,n03,n04"\]$' \
+	"7: makeconservercf for the restored nodes"
 
 # 8. Literal source name.
 make_fixture
