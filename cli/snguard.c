@@ -29,6 +29,10 @@ static const struct snguard_cmd snguard_cmds[] = {
 	    "[-c file] [--xcatdb spec] [-a attr[,attr...]] [--json] noderange",
 	    cmd_nodes },
 	{ "topology", "[-c file] [--xcatdb spec] [--json]", cmd_topology },
+	{ "netboot",
+	    "[-c file] [--xcatdb spec] [--wave N] [--boot-timeout S] "
+	    "[--stateless] [--dry-run] [--json] noderange",
+	    cmd_netboot },
 	{ "version", "", snguard_version }, { NULL, NULL, NULL }
 };
 

@@ -1127,5 +1127,36 @@ const struct conf_key conf_table[] = {
 	    .max = 3600,
 	    .help = "Automatic mode waits this long for a veto." },
 
+	/* netboot */
+	{ .path = "netboot.poll",
+	    .type = CONF_DURATION,
+	    .offset = OFF(netboot.poll),
+	    .def_num = 10,
+	    .min = 0.05,
+	    .max = 600,
+	    .help = "Time between two polls of the nodes' power and return." },
+	{ .path = "netboot.off_timeout",
+	    .type = CONF_DURATION,
+	    .offset = OFF(netboot.off_timeout),
+	    .def_num = 120,
+	    .min = 0,
+	    .max = 3600,
+	    .help = "Longest wait for rpower off to take effect; nodes still "
+		    "on are failed, never booted." },
+	{ .path = "netboot.command_timeout",
+	    .type = CONF_DURATION,
+	    .offset = OFF(netboot.command_timeout),
+	    .def_num = 300,
+	    .min = 1,
+	    .max = DAY,
+	    .help = "Timeout of each rpower, rsetboot, rnetboot and xdsh "
+		    "shutdown." },
+	{ .path = "netboot.verify_status",
+	    .type = CONF_BOOL,
+	    .offset = OFF(netboot.verify_status),
+	    .def_int = 1,
+	    .help = "Whether a node is back only when nodelist.status is also "
+		    "booted (else an ICMP answer is enough)." },
+
 	{ .path = NULL }
 };

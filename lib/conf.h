@@ -258,6 +258,13 @@ struct conf {
 		uint64_t shutdown_grace;
 		uint64_t veto_window;
 	} takeover;
+
+	struct {
+		uint64_t poll;
+		uint64_t off_timeout;
+		uint64_t command_timeout;
+		int verify_status;
+	} netboot;
 };
 
 enum conf_type {

@@ -228,6 +228,50 @@ topology_build(struct topology *topo, struct nodes *ns,
 	}
 }
 
+struct topology_images {
+	struct xdb_rows osrows;
+	struct xdb_rows nimrows;
+	struct strmap *osimages;
+	struct strmap *nimimages;
+};
+
+struct topology_images *
+topology_images_read(struct xdb *db, char **cause)
+{
+	static const char *const oscols[] = { "imagename", "provmethod",
+		"rootfstype" };
+	static const char *const nimcols[] = { "imagename", "nimtype" };
+	struct topology_images *ti = xcalloc(1, sizeof *ti);
+
+	if (topology_images(db, "osimage", oscols, 3, &ti->osrows,
+		&ti->osimages, cause) != 0 ||
+	    topology_images(db, "nimimage", nimcols, 2, &ti->nimrows,
+		&ti->nimimages, cause) != 0) {
+		topology_images_free(ti);
+		return NULL;
+	}
+	return ti;
+}
+
+enum topology_class
+topology_classify(
+    const struct topology_images *ti, const char *os, const char *provmethod)
+{
+	return topology_class(os, provmethod, ti->osimages, ti->nimimages);
+}
+
+void
+topology_images_free(struct topology_images *ti)
+{
+	if (ti == NULL)
+		return;
+	strmap_free(ti->osimages, NULL);
+	strmap_free(ti->nimimages, NULL);
+	xdb_rows_clear(&ti->osrows);
+	xdb_rows_clear(&ti->nimrows);
+	free(ti);
+}
+
 struct topology *
 topology_read(
     struct xdb *db, struct nodes *ns, struct value_cache *cache, char **cause)
@@ -237,10 +281,8 @@ topology_read(
 		[TOPO_OS] = "os",
 		[TOPO_PROVMETHOD] = "provmethod",
 	};
-	const char *oscols[] = { "imagename", "provmethod", "rootfstype" };
-	const char *nimcols[] = { "imagename", "nimtype" };
-	struct strmap *osimages = NULL, *nimimages = NULL, *snset = NULL;
-	struct xdb_rows osrows = { 0 }, nimrows = { 0 };
+	struct topology_images *ti = NULL;
+	struct strmap *snset = NULL;
 	struct topology *topo = NULL;
 	const char *const *all;
 	struct attr_values av;
@@ -249,20 +291,14 @@ topology_read(
 	all = nodes_all(ns, &nall);
 	if (nodes_attr_read(ns, all, nall, attrs, TOPO_NATTRS, &av, cause) != 0)
 		return NULL;
-	if (topology_images(
-		db, "osimage", oscols, 3, &osrows, &osimages, cause) != 0 ||
-	    topology_images(
-		db, "nimimage", nimcols, 2, &nimrows, &nimimages, cause) != 0 ||
+	if ((ti = topology_images_read(db, cause)) == NULL ||
 	    (snset = topology_sn_set(db, ns, &av, cause)) == NULL)
 		goto out;
 	topo = xcalloc(1, sizeof *topo);
-	topology_build(topo, ns, &av, snset, osimages, nimimages);
+	topology_build(topo, ns, &av, snset, ti->osimages, ti->nimimages);
 out:
 	strmap_free(snset, NULL);
-	strmap_free(osimages, NULL);
-	strmap_free(nimimages, NULL);
-	xdb_rows_clear(&osrows);
-	xdb_rows_clear(&nimrows);
+	topology_images_free(ti);
 	attr_values_clear(&av);
 	return topo;
 }

@@ -47,6 +47,14 @@ struct topology {
 struct topology *topology_read(
     struct xdb *, struct nodes *, struct value_cache *, char **cause);
 void topology_free(struct topology *);
+/* The image tables a node's class is read from (osimage, nimimage). */
+struct topology_images;
+struct topology_images *topology_images_read(struct xdb *, char **cause);
+void topology_images_free(struct topology_images *);
+/* The class of a node from its effective nodetype.os and provmethod. */
+enum topology_class topology_classify(
+    const struct topology_images *, const char *os, const char *provmethod);
+
 /* Name of a class: diskful, stateless, statelite, aix-standalone, ... */
 const char *topology_class_name(enum topology_class);
 

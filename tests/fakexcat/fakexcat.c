@@ -6,6 +6,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -15,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #define FAKE_MAX_SLEEP 600.0
 
@@ -277,6 +281,178 @@ fake_scenario(const char *name, const char *joined)
 	fclose(f);
 }
 
+/* The path of a node's state file. */
+static char *
+fake_state_path(const char *node, const char *what)
+{
+	const char *dir = getenv("FAKEXCAT_STATE");
+	char *p = malloc(strlen(dir) + strlen(node) + strlen(what) + 3);
+
+	sprintf(p, "%s/%s.%s", dir, node, what);
+	return p;
+}
+
+/* A node's state value ("power", "boot"), or def. */
+static void
+fake_state_get(
+    const char *node, const char *what, const char *def, char *buf, size_t len)
+{
+	char *p = fake_state_path(node, what);
+	FILE *f = fopen(p, "r");
+
+	snprintf(buf, len, "%s", def);
+	if (f != NULL) {
+		if (fgets(buf, (int)len, f) == NULL)
+			snprintf(buf, len, "%s", def);
+		buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+	free(p);
+}
+
+static void
+fake_state_set(const char *node, const char *what, const char *value)
+{
+	char *p = fake_state_path(node, what);
+	FILE *f = fopen(p, "w");
+
+	if (f == NULL) {
+		fprintf(stderr, "fakexcat: %s: %s\n", p, strerror(errno));
+		exit(99);
+	}
+	fprintf(f, "%s\n", value);
+	fclose(f);
+	free(p);
+}
+
+/* Whether the test marked the node (noboot, nooff, noshutdown, ...). */
+static int
+fake_state_marked(const char *node, const char *mark)
+{
+	char *p = fake_state_path(node, mark);
+	struct stat sb;
+	int rc = stat(p, &sb) == 0;
+
+	free(p);
+	return rc;
+}
+
+/* Record a broken invariant for the test to find. */
+static void
+fake_violation(const char *text, const char *node)
+{
+	const char *dir = getenv("FAKEXCAT_STATE");
+	char *p = malloc(strlen(dir) + 16);
+	FILE *f;
+
+	sprintf(p, "%s/violations", dir);
+	if ((f = fopen(p, "a")) != NULL) {
+		fprintf(f, "%s %s\n", text, node);
+		fclose(f);
+	}
+	free(p);
+}
+
+/* nodelist.status of a node in the xCAT database, when there is one. */
+static void
+fake_status(const char *node, const char *status)
+{
+	const char *dir = getenv("FAKEXCAT_DB");
+	sqlite3_stmt *st;
+	sqlite3 *db;
+	char *p;
+
+	if (dir == NULL || *dir == '\0')
+		return;
+	p = malloc(strlen(dir) + 32);
+	sprintf(p, "%s/nodelist.sqlite", dir);
+	if (sqlite3_open_v2(p, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 30000);
+		if (sqlite3_prepare_v2(db,
+			"UPDATE nodelist SET status = ? WHERE node = ?", -1,
+			&st, NULL) == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, node, -1, SQLITE_STATIC);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
+	sqlite3_close(db);
+	free(p);
+}
+
+/* What one command does to one node; returns 1 on a per-node error. */
+static int
+fake_node(const char *name, const char *node, int argc, char **argv)
+{
+	const char *action = argc > 2 ? argv[2] : "";
+	char boot[64], power[64];
+
+	if (strcmp(name, "rpower") == 0) {
+		if (strcmp(action, "stat") == 0 ||
+		    strcmp(action, "state") == 0) {
+			fake_state_get(
+			    node, "power", "on", power, sizeof power);
+			printf("%s: %s\n", node, power);
+		} else if (strcmp(action, "off") == 0) {
+			if (!fake_state_marked(node, "nooff"))
+				fake_state_set(node, "power", "off");
+			printf("%s: off\n", node);
+		} else if (strcmp(action, "on") == 0) {
+			fake_state_get(node, "boot", "hd", boot, sizeof boot);
+			if (strcmp(boot, "net") != 0)
+				fake_violation(
+				    "rpower on before rsetboot net", node);
+			fake_state_set(node, "power", "on");
+			if (!fake_state_marked(node, "noboot"))
+				fake_status(node, "booted");
+			printf("%s: on\n", node);
+		} else {
+			fake_violation("rpower", action);
+			printf("%s: %s\n", node, action);
+		}
+	} else if (strcmp(name, "rsetboot") == 0) {
+		if (fake_state_marked(node, "norsetboot")) {
+			printf("%s: Error: cannot set the boot device\n", node);
+			return 1;
+		}
+		fake_state_set(node, "boot", action);
+		printf("%s: Network\n", node);
+	} else if (strcmp(name, "rnetboot") == 0) {
+		fake_state_set(node, "boot", "net");
+		fake_state_set(node, "power", "on");
+		if (!fake_state_marked(node, "noboot"))
+			fake_status(node, "booted");
+		printf("%s: Booting from the network\n", node);
+	} else if (strcmp(name, "xdsh") == 0 && argc > 1 &&
+	    strstr(argv[argc - 1], "shutdown") != NULL) {
+		if (!fake_state_marked(node, "noshutdown")) {
+			fake_state_set(node, "power", "off");
+			fake_status(node, "shutdown");
+		}
+	}
+	return 0;
+}
+
+/* With $FAKEXCAT_STATE: act on each node of argv[1] (comma list). */
+static int
+fake_cluster(const char *name, int argc, char **argv)
+{
+	const char *dir = getenv("FAKEXCAT_STATE");
+	char *list, *node, *save;
+	int failed = 0;
+
+	if (dir == NULL || *dir == '\0' || argc < 2)
+		return 0;
+	list = strdup(argv[1]);
+	for (node = strtok_r(list, ",", &save); node != NULL;
+	     node = strtok_r(NULL, ",", &save))
+		failed |= fake_node(name, node, argc, argv);
+	free(list);
+	fflush(stdout);
+	return failed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -299,5 +475,5 @@ main(int argc, char **argv)
 	fake_scenario(name, joined);
 	free(joined);
 	fflush(stdout);
-	return 0;
+	return fake_cluster(name, argc, argv);
 }
