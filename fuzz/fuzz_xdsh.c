@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for the parsers of xdsh output: the per-node split,
  * the addresses of an SN's "ip addr" output, the bootlist device of
- * "netstat -in" and the default routes of "netstat -rn". Whatever the text,
+ * "netstat -in", the default routes of "netstat -rn" and the power state
+ * of each node in "rpower stat" output. Whatever the text,
  * they terminate, stay in bounds and return well-formed results.
  */
 #include "config.h"
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netboot.h"
 #include "runner.h"
 #include "snmove-int.h"
 
@@ -27,6 +29,9 @@ fuzz_split(const char *text, size_t len)
 		if (s.nodes[i][0] == '\0' || strpbrk(s.nodes[i], " \t:\n"))
 			abort();
 		if (runner_split_text(&s, s.nodes[i]) != s.texts[i])
+			abort();
+		if (netboot_power_state(s.texts[i]) < -1 ||
+		    netboot_power_state(s.texts[i]) > 1)
 			abort();
 	}
 	runner_split_clear(&s);
