@@ -33,6 +33,11 @@ static const struct snguard_cmd snguard_cmds[] = {
 	    "[-c file] [--xcatdb spec] [--wave N] [--boot-timeout S] "
 	    "[--stateless] [--dry-run] [--json] noderange",
 	    cmd_netboot },
+	{ "probe",
+	    "[-T icmp|snmp|nim|tcp|exec] [-c count] [-i interval_ms] "
+	    "[-t timeout_ms] [-p port] [-C community] [-E command] "
+	    "[-o key=value] [-q] [--json] [-f file | target ...]",
+	    cmd_probe },
 	{ "version", "", snguard_version }, { NULL, NULL, NULL }
 };
 

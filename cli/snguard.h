@@ -8,6 +8,7 @@
 int cmd_nodes(int, char **);
 int cmd_topology(int, char **);
 int cmd_netboot(int, char **);
+int cmd_probe(int, char **);
 
 /* Exit statuses shared by the commands. */
 #define CMD_OK 0
