@@ -10,6 +10,11 @@
 #include "probe-spawn.h"
 #include "xmalloc.h"
 
+struct probe_spawn_binding {
+	struct runner *runner;
+	char *path;
+};
+
 struct probe_spawn_call {
 	probe_exit_cb cb;
 	void *arg;
@@ -51,6 +56,7 @@ static void
 probe_spawn_run(void *arg, char *const *argv, char *const *env,
     uint64_t timeout_ms, probe_exit_cb cb, void *cbarg)
 {
+	struct probe_spawn_binding *b = arg;
 	struct probe_spawn_call *call;
 	struct runner_cmd cmd;
 
@@ -59,17 +65,37 @@ probe_spawn_run(void *arg, char *const *argv, char *const *env,
 	call->arg = cbarg;
 	memset(&cmd, 0, sizeof cmd);
 	cmd.argv = argv;
-	cmd.path = "/usr/sbin:/usr/bin:/sbin:/bin";
+	cmd.path = b->path;
 	cmd.env = env;
 	cmd.timeout_ms = timeout_ms;
 	cmd.grace_ms = 2000;
 	cmd.capture_max = 64 * 1024;
-	runner_start(arg, &cmd, probe_spawn_on_end, call);
+	runner_start(b->runner, &cmd, probe_spawn_on_end, call);
 }
 
 void
-probe_spawn_bind(struct runner *runner, struct probe_spawner *sp)
+probe_spawn_bind(
+    struct runner *runner, const char *path, struct probe_spawner *sp)
 {
-	sp->arg = runner;
+	struct probe_spawn_binding *b;
+
+	b = xcalloc(1, sizeof *b);
+	b->runner = runner;
+	b->path = xasprintf("%s%s/usr/sbin:/usr/bin:/sbin:/bin",
+	    path != NULL ? path : "", path != NULL ? ":" : "");
+	sp->arg = b;
 	sp->spawn = probe_spawn_run;
+}
+
+void
+probe_spawn_unbind(struct probe_spawner *sp)
+{
+	struct probe_spawn_binding *b = sp->arg;
+
+	if (b == NULL)
+		return;
+	free(b->path);
+	free(b);
+	sp->arg = NULL;
+	sp->spawn = NULL;
 }

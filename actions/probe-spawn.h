@@ -8,7 +8,13 @@
 #include "probe.h"
 #include "runner.h"
 
-/* Fill sp so that probes run their commands on runner. */
-void probe_spawn_bind(struct runner *, struct probe_spawner *);
+/*
+ * Fill sp so that probes run their commands on runner, looked up along
+ * path (e.g. xcat.bin_path; NULL: none) then the system directories.
+ */
+void probe_spawn_bind(
+    struct runner *, const char *path, struct probe_spawner *);
+/* Free what bind allocated, once no probe uses sp any more. */
+void probe_spawn_unbind(struct probe_spawner *);
 
 #endif /* SNGUARD_PROBE_SPAWN_H */

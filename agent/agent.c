@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "log.h"
 #include "topo.h"
+#include "watch.h"
 #include "xmalloc.h"
 
 struct agent {
@@ -25,6 +26,7 @@ struct agent {
 	char *xcatdb;
 	struct conf *conf;
 	struct topo *topo;
+	struct watch *watch;
 	unsigned int generation;
 	int stopping;
 };
@@ -53,6 +55,7 @@ agent_reload(struct agent *agent)
 		free(cause);
 		return;
 	}
+	watch_set_conf(agent->watch, conf);
 	conf_free(agent->conf);
 	agent->conf = conf;
 	agent->generation++;
@@ -76,6 +79,18 @@ agent_stop(struct agent *agent, int signum)
 	uv_close((uv_handle_t *)&agent->sigint, NULL);
 	uv_close((uv_handle_t *)&agent->sighup, NULL);
 	topo_stop(agent->topo);
+	watch_free(agent->watch);
+	agent->watch = NULL;
+}
+
+/* A topology read came back: watch its SNs. */
+static void
+agent_on_topology(const struct topo_sn *sns, size_t n, void *arg)
+{
+	struct agent *agent = arg;
+
+	if (agent->watch != NULL)
+		watch_update(agent->watch, sns, n);
 }
 
 static void
@@ -145,7 +160,9 @@ agent_run(const char *conf_path, const char *xcatdb, struct conf *conf)
 	    conf->path != NULL ? conf->path : "built-in defaults",
 	    agent->generation);
 
-	agent->topo = topo_start(&agent->loop, conf, agent->xcatdb);
+	agent->watch = watch_new(&agent->loop, conf);
+	agent->topo = topo_start(
+	    &agent->loop, conf, agent->xcatdb, agent_on_topology, agent);
 
 	uv_run(&agent->loop, UV_RUN_DEFAULT);
 	log_info("snguardd stopped");

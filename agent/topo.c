@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "hosts.h"
 #include "log.h"
 #include "noderange.h"
 #include "topo.h"
@@ -27,11 +28,16 @@ struct topo {
 	char *xcatdb;	  /* --xcatdb, or NULL */
 	char *conf_db;	  /* xcat.db */
 	uint64_t refresh; /* ms */
+	int system_resolver;
+	topo_cb cb;
+	void *cb_arg;
 
 	/* Written by the worker, read after it returns. */
 	char *work_xcatdb;
 	char *work_conf_db;
 	struct topology *result;
+	char **addrs; /* per SN of result: resolved address or NULL */
+	int work_resolver;
 	char *error;
 
 	/* The loop thread's state. */
@@ -48,6 +54,31 @@ topo_configure(struct topo *t, const struct conf *conf)
 	free(t->conf_db);
 	t->conf_db = xstrdup(conf->xcat.db);
 	t->refresh = conf->xcat.topology_refresh;
+	t->system_resolver = conf->xcat.system_resolver;
+}
+
+/*
+ * Worker thread: each SN's probe address, from xCAT's hosts table then
+ * (when enabled) the system resolver -- blocking calls, which is why they
+ * run here and not on the loop.
+ */
+static void
+topo_resolve(struct topo *t, struct xdb *db, struct nodes *ns)
+{
+	struct hosts *h;
+	const char *a;
+	char *cause = NULL;
+	size_t i;
+
+	t->addrs = xcalloc(t->result->nsns + 1, sizeof *t->addrs);
+	if ((h = hosts_load(db, ns, t->work_resolver, &cause)) == NULL) {
+		free(cause);
+		return;
+	}
+	for (i = 0; i < t->result->nsns; i++)
+		if ((a = hosts_address(h, t->result->sns[i].name)) != NULL)
+			t->addrs[i] = xstrdup(a);
+	hosts_free(h);
 }
 
 /* Worker thread: open, read, close. Nothing here touches the loop. */
@@ -65,6 +96,8 @@ topo_work(uv_work_t *req)
 	cache = value_cache_new();
 	if ((ns = nodes_load(db, cache, &t->error)) != NULL)
 		t->result = topology_read(db, ns, cache, &t->error);
+	if (t->result != NULL)
+		topo_resolve(t, db, ns);
 	nodes_free(ns);
 	value_cache_free(cache);
 	xdb_close(db);
@@ -122,23 +155,52 @@ topo_compare(struct topo *t, const struct topology *topo)
 static void topo_read(struct topo *);
 static void topo_maybe_free(struct topo *);
 
+/* Hand the SNs and their addresses to the agent's callback. */
+static void
+topo_hand_on(struct topo *t)
+{
+	struct topo_sn *v;
+	size_t i;
+
+	v = xcalloc(t->result->nsns + 1, sizeof *v);
+	for (i = 0; i < t->result->nsns; i++) {
+		v[i].name = t->result->sns[i].name;
+		v[i].addr = t->addrs != NULL ? t->addrs[i] : NULL;
+		v[i].aix = t->result->sns[i].aix;
+		if (v[i].addr == NULL)
+			log_warnx("topology: service node %s has no address "
+				  "(hosts table, resolver)",
+			    v[i].name);
+	}
+	t->cb(v, t->result->nsns, t->cb_arg);
+	free(v);
+}
+
 /* Loop thread: the worker returned. */
 static void
 topo_after_work(uv_work_t *req, int status)
 {
 	struct topo *t = req->data;
+	size_t i;
 
 	t->busy = 0;
 	if (t->result != NULL) {
 		topo_compare(t, t->result);
 		free(t->last_error);
 		t->last_error = NULL;
+		if (t->cb != NULL && !t->stopping)
+			topo_hand_on(t);
 	} else if (t->error != NULL &&
 	    (t->last_error == NULL || strcmp(t->last_error, t->error) != 0)) {
 		log_warnx("topology: %s", t->error);
 		free(t->last_error);
 		t->last_error = xstrdup(t->error);
 	}
+	if (t->result != NULL && t->addrs != NULL)
+		for (i = 0; i < t->result->nsns; i++)
+			free(t->addrs[i]);
+	free(t->addrs);
+	t->addrs = NULL;
 	topology_free(t->result);
 	t->result = NULL;
 	free(t->error);
@@ -167,6 +229,7 @@ topo_read(struct topo *t)
 	free(t->work_conf_db);
 	t->work_xcatdb = t->xcatdb != NULL ? xstrdup(t->xcatdb) : NULL;
 	t->work_conf_db = xstrdup(t->conf_db);
+	t->work_resolver = t->system_resolver;
 	t->work.data = t;
 	if ((rc = uv_queue_work(
 		 t->loop, &t->work, topo_work, topo_after_work)) != 0) {
@@ -183,11 +246,14 @@ topo_on_timer(uv_timer_t *timer)
 }
 
 struct topo *
-topo_start(uv_loop_t *loop, const struct conf *conf, const char *xcatdb)
+topo_start(uv_loop_t *loop, const struct conf *conf, const char *xcatdb,
+    topo_cb cb, void *arg)
 {
 	struct topo *t = xcalloc(1, sizeof *t);
 
 	t->loop = loop;
+	t->cb = cb;
+	t->cb_arg = arg;
 	t->xcatdb = xcatdb != NULL ? xstrdup(xcatdb) : NULL;
 	topo_configure(t, conf);
 	uv_timer_init(loop, &t->timer);

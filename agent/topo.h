@@ -11,11 +11,22 @@
 struct conf;
 struct topo;
 
+/* One SN as the agent probes it. */
+struct topo_sn {
+	const char *name;
+	const char *addr; /* resolved (hosts table, then resolver), or NULL */
+	int aix;
+};
+
+/* Called on the loop after every successful read, with the SNs sorted. */
+typedef void (*topo_cb)(const struct topo_sn *, size_t, void *);
+
 /*
  * Start refreshing: xcatdb is --xcatdb (NULL: xcat.db, XCATCFG, cfgloc).
- * The first read starts at once.
+ * The first read starts at once. cb may be NULL.
  */
-struct topo *topo_start(uv_loop_t *, const struct conf *, const char *xcatdb);
+struct topo *topo_start(
+    uv_loop_t *, const struct conf *, const char *xcatdb, topo_cb, void *);
 /* Read again now, with a new configuration (after SIGHUP). */
 void topo_reload(struct topo *, const struct conf *);
 /* Stop; handles close, and a read in progress finishes first. */

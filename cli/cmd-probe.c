@@ -84,6 +84,7 @@ struct cli_probe {
 	uv_timer_t pace;
 	struct probe_ctx *ctx;
 	struct runner *runner;
+	struct probe_spawner spawner;
 	json_t *out;
 };
 
@@ -411,7 +412,12 @@ cli_probe_generic(struct cli_probe *c)
 	}
 	memset(&pp, 0, sizeof pp);
 	c->runner = runner_new(&c->loop, 8);
-	probe_spawn_bind(c->runner, &pp.spawner);
+	probe_spawn_bind(c->runner,
+	    getenv("SNGUARD_XCAT_PATH") != NULL ?
+		getenv("SNGUARD_XCAT_PATH") :
+		"/opt/xcat/bin:/opt/xcat/sbin",
+	    &c->spawner);
+	pp.spawner = c->spawner;
 	c->ctx = probe_ctx_new(&c->loop, &pp);
 	uv_loop_set_data(&c->loop, c);
 	uv_timer_init(&c->loop, &c->pace);
@@ -424,6 +430,7 @@ cli_probe_generic(struct cli_probe *c)
 	uv_close((uv_handle_t *)&c->pace, NULL);
 	probe_ctx_free(c->ctx);
 	runner_free(c->runner);
+	probe_spawn_unbind(&c->spawner);
 	uv_run(&c->loop, UV_RUN_DEFAULT);
 	return 0;
 }

@@ -57,6 +57,7 @@ struct probe {
 	int running;
 	unsigned int spawns; /* commands not back yet */
 	int dying;
+	int closed;
 };
 
 static const struct probe_ops *const probe_types[] = { &probe_icmp_ops,
@@ -243,12 +244,14 @@ probe_new(struct probe_ctx *ctx, const char *type, const char *name,
 	return p;
 }
 
+/* The memory, once the timer is closed and every command is back. */
 static void
-probe_on_close(uv_handle_t *h)
+probe_release(struct probe *p)
 {
-	struct probe *p = h->data;
 	size_t i;
 
+	if (!p->closed || p->spawns != 0)
+		return;
 	for (i = 0; i < p->nopts; i++) {
 		free(p->keys[i]);
 		free(p->values[i]);
@@ -259,12 +262,23 @@ probe_on_close(uv_handle_t *h)
 	free(p);
 }
 
-/* Free once the last outstanding command is back. */
+static void
+probe_on_close(uv_handle_t *h)
+{
+	struct probe *p = h->data;
+
+	p->closed = 1;
+	probe_release(p);
+}
+
+/*
+ * Close the timer now; the memory waits for commands still out (their
+ * answers are dropped). A runner freed first never answers: that memory
+ * is then left at exit, never a handle.
+ */
 static void
 probe_destroy(struct probe *p)
 {
-	if (p->spawns != 0)
-		return;
 	uv_close((uv_handle_t *)&p->timer, probe_on_close);
 }
 
@@ -545,7 +559,7 @@ probe_spawn_done(const struct probe_exit *x, void *arg)
 		req->cb(x, req->arg);
 	free(req);
 	if (p->dying)
-		probe_destroy(p);
+		probe_release(p);
 }
 
 void

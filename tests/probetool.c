@@ -88,6 +88,7 @@ static int
 cmd_rounds(int argc, char **argv)
 {
 	struct probe_ctx_params pp;
+	struct probe_spawner spawner;
 	struct sockaddr_storage ss;
 	struct probe_ctx *ctx;
 	struct runner *runner;
@@ -106,7 +107,8 @@ cmd_rounds(int argc, char **argv)
 	pp.icmp.seq_guard_ms = 10000;
 	uv_loop_init(&rs.loop);
 	runner = runner_new(&rs.loop, 8);
-	probe_spawn_bind(runner, &pp.spawner);
+	probe_spawn_bind(runner, NULL, &spawner);
+	pp.spawner = spawner;
 	ctx = probe_ctx_new(&rs.loop, &pp);
 	rs.left = atoi(argv[3]);
 	rs.period = strtoull(argv[4], NULL, 10);
@@ -127,6 +129,7 @@ cmd_rounds(int argc, char **argv)
 	uv_close((uv_handle_t *)&rs.timer, NULL);
 	probe_ctx_free(ctx);
 	runner_free(runner);
+	probe_spawn_unbind(&spawner);
 	uv_run(&rs.loop, UV_RUN_DEFAULT);
 	return uv_loop_close(&rs.loop) == 0 ? rc : 1;
 }

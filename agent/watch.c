@@ -1,0 +1,407 @@
+/*
+ * Watching the SNs: one probe host per SN of the topology, with the probes
+ * the configuration enables, and the health state machine fed by each
+ * round. Transitions are logged; incidents and notifications build on
+ * them.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "health.h"
+#include "log.h"
+#include "probe-spawn.h"
+#include "probe.h"
+#include "runner.h"
+#include "watch.h"
+#include "xmalloc.h"
+
+struct watch_sn {
+	struct watch *w;
+	char *name;
+	char *addr;
+	int aix;
+	int seen;
+	struct probe_host *host;
+	struct health_sn health;
+};
+
+struct watch {
+	uv_loop_t *loop;
+	const struct conf *conf;
+	struct probe_ctx *ctx;
+	struct runner *runner;
+	struct probe_spawner spawner;
+	struct watch_sn **sn;
+	size_t n;
+};
+
+/* "key=value" into a growing NULL-terminated list. */
+static void watch_opt(char ***v, size_t *n, const char *key, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static void
+watch_opt(char ***v, size_t *n, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *val;
+
+	va_start(ap, fmt);
+	val = xvasprintf(fmt, ap);
+	va_end(ap);
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = xasprintf("%s=%s", key, val);
+	(*v)[*n] = NULL;
+	free(val);
+}
+
+static void
+watch_opts_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* SNMP credentials as probe options (kept out of every log line). */
+static void
+watch_snmp_opts(const struct conf *c, char ***v, size_t *n, int nim)
+{
+	const struct conf_usm *u = &c->probes.snmp.usm;
+
+	watch_opt(v, n, "version", "%s", c->probes.snmp.version);
+	watch_opt(
+	    v, n, nim ? "snmp_port" : "port", "%lld", c->probes.snmp.port);
+	if (c->probes.snmp.community != NULL)
+		watch_opt(v, n, "community", "%s", c->probes.snmp.community);
+	if (u->user != NULL && *u->user != '\0') {
+		watch_opt(v, n, "user", "%s", u->user);
+		if (u->level != NULL)
+			watch_opt(v, n, "level", "%s", u->level);
+		if (u->auth_protocol != NULL)
+			watch_opt(
+			    v, n, "auth_protocol", "%s", u->auth_protocol);
+		if (u->auth_passphrase != NULL)
+			watch_opt(v, n, "auth_pass", "%s", u->auth_passphrase);
+		if (u->priv_protocol != NULL)
+			watch_opt(
+			    v, n, "priv_protocol", "%s", u->priv_protocol);
+		if (u->priv_passphrase != NULL)
+			watch_opt(v, n, "priv_pass", "%s", u->priv_passphrase);
+	}
+}
+
+/* Add one probe to the host; a configuration it refuses is logged. */
+static void
+watch_add(struct watch_sn *s, const char *type, const struct sockaddr *sa,
+    char **opts, uint64_t period)
+{
+	struct probe *p;
+	char *cause = NULL;
+
+	p = probe_new(s->w->ctx, type, s->name, sa, opts, &cause);
+	if (p == NULL) {
+		log_warnx("%s: %s", s->name, cause);
+		free(cause);
+		return;
+	}
+	probe_host_add(s->host, p, period);
+}
+
+/* The probes of one SN, as the configuration says. */
+static void
+watch_probes(struct watch_sn *s, const struct sockaddr *sa)
+{
+	const struct conf *c = s->w->conf;
+	char **o = NULL, *procs;
+	size_t n = 0, i, k;
+
+	if (c->probes.icmp.enabled)
+		watch_add(s, "icmp", sa, NULL, 0);
+	if (c->probes.snmp.enabled) {
+		watch_snmp_opts(c, &o, &n, 0);
+		watch_opt(&o, &n, "timeout", "%llums",
+		    (unsigned long long)c->probes.snmp.timeout);
+		watch_opt(&o, &n, "retries", "%lld", c->probes.snmp.retries);
+		watch_opt(&o, &n, "process_period", "%llums",
+		    (unsigned long long)c->probes.snmp.process_period);
+		watch_opt(&o, &n, "max_repetitions", "%lld",
+		    c->probes.snmp.max_repetitions);
+		if (c->probes.snmp.processes.n != 0) {
+			procs = xstrdup(c->probes.snmp.processes.v[0]);
+			for (i = 1; i < c->probes.snmp.processes.n; i++) {
+				char *t = xasprintf("%s,%s", procs,
+				    c->probes.snmp.processes.v[i]);
+				free(procs);
+				procs = t;
+			}
+			watch_opt(&o, &n, "processes", "%s", procs);
+			free(procs);
+		}
+		watch_add(s, "snmp", sa, o, 0);
+		watch_opts_free(o, n);
+		o = NULL;
+		n = 0;
+	}
+	if (s->aix && c->probes.nim.enabled) {
+		watch_opt(&o, &n, "port", "%lld", c->probes.nim.port);
+		watch_opt(&o, &n, "timeout", "%llums",
+		    (unsigned long long)c->probes.nim.timeout);
+		watch_opt(&o, &n, "process", "%s", c->probes.nim.process);
+		if (c->probes.snmp.enabled) {
+			watch_opt(&o, &n, "snmp", "yes");
+			watch_snmp_opts(c, &o, &n, 1);
+		}
+		for (i = 0; i < c->probes.nim.command.n; i++)
+			watch_opt(&o, &n, "arg", "%s",
+			    strcmp(c->probes.nim.command.v[i], "{sn}") == 0 ?
+				s->name :
+				c->probes.nim.command.v[i]);
+		watch_opt(&o, &n, "command_period", "%llums",
+		    (unsigned long long)c->probes.nim.command_period);
+		watch_opt(&o, &n, "command_timeout", "%llums",
+		    (unsigned long long)c->probes.nim.command_timeout);
+		watch_opt(&o, &n, "cstate", "%s", c->probes.nim.cstate);
+		watch_opt(&o, &n, "mstate", "%s", c->probes.nim.mstate);
+		watch_add(s, "nim", sa, o, 0);
+		watch_opts_free(o, n);
+		o = NULL;
+		n = 0;
+	}
+	for (k = 0; k < c->probes.tcp.nchecks; k++) {
+		const struct conf_tcp_check *t = &c->probes.tcp.checks[k];
+		watch_opt(&o, &n, "port", "%lld", t->port);
+		watch_opt(&o, &n, "timeout", "%llums",
+		    (unsigned long long)c->probes.tcp.timeout);
+		watch_opt(&o, &n, "refused_is_alive", "%s",
+		    c->probes.tcp.refused_is_alive ? "yes" : "no");
+		if (t->send != NULL && *t->send != '\0')
+			watch_opt(&o, &n, "send", "%s", t->send);
+		if (t->expect != NULL && *t->expect != '\0')
+			watch_opt(&o, &n, "expect", "%s", t->expect);
+		watch_add(s, "tcp", sa, o, 0);
+		watch_opts_free(o, n);
+		o = NULL;
+		n = 0;
+	}
+	for (k = 0; k < c->probes.nexec; k++) {
+		const struct conf_exec_probe *e = &c->probes.exec[k];
+		for (i = 0; i < e->argv.n; i++)
+			watch_opt(&o, &n, "arg", "%s", e->argv.v[i]);
+		watch_opt(&o, &n, "timeout", "%llums",
+		    (unsigned long long)e->timeout);
+		watch_opt(&o, &n, "timeout_state", "%s", e->timeout_state);
+		watch_opt(&o, &n, "alive_signal", "%s",
+		    e->alive_signal ? "yes" : "no");
+		watch_add(s, "exec", sa, o, e->period);
+		watch_opts_free(o, n);
+		o = NULL;
+		n = 0;
+	}
+}
+
+/* What the round's probes said, for the transition's log line. */
+static void
+watch_evidence(const struct probe_round *r, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->n && off < len; i++) {
+		k = snprintf(buf + off, len - off, "%s%s %s", i ? "; " : "",
+		    probe_ops(r->probes[i])->name, r->results[i].detail);
+		if (k < 0)
+			break;
+		off += (size_t)k;
+	}
+}
+
+static void
+watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
+{
+	struct watch_sn *s = arg;
+	const struct conf *c = s->w->conf;
+	struct health_params hp;
+	struct health_change ch;
+	char evidence[1024];
+	size_t i;
+	int alive = 0;
+
+	if (r->periodic)
+		return;
+	for (i = 0; i < r->n; i++)
+		if (r->results[i].alive && !r->results[i].voided)
+			alive = 1;
+	memset(&hp, 0, sizeof hp);
+	hp.fall = (unsigned int)c->health.fall;
+	hp.window_fails = (unsigned int)c->health.window_fails;
+	hp.window = (unsigned int)c->health.window;
+	hp.rise = (unsigned int)c->health.rise;
+	hp.stable_for_ms = c->health.stable_for;
+	hp.flap_history = (unsigned int)c->health.flap_history;
+	hp.flap_start = c->health.flap_start;
+	hp.flap_stop = c->health.flap_stop;
+	if (r->voided)
+		log_info("%s: round void (the event loop stalled)", s->name);
+	health_round(
+	    &s->health, &hp, alive, r->voided, uv_now(s->w->loop), &ch);
+	probe_host_set_suspect(h, s->health.state == HEALTH_SUSPECT);
+	if (ch.events & (HEALTH_EV_FLAP_START | HEALTH_EV_FLAP_END))
+		log_warnx("%s: flapping %s (%.0f%% of recent rounds changed)",
+		    s->name,
+		    ch.events & HEALTH_EV_FLAP_START ? "started" : "stopped",
+		    ch.flap_percent);
+	if (!(ch.events & HEALTH_EV_STATE))
+		return;
+	watch_evidence(r, evidence, sizeof evidence);
+	if (ch.to == HEALTH_UP || ch.to == HEALTH_RECOVERING)
+		log_info("%s: %s -> %s: %s", s->name,
+		    health_state_name(ch.from), health_state_name(ch.to),
+		    evidence);
+	else
+		log_warnx("%s: %s -> %s: %s", s->name,
+		    health_state_name(ch.from), health_state_name(ch.to),
+		    evidence);
+}
+
+/* Start watching one SN at addr. */
+static struct watch_sn *
+watch_sn_new(struct watch *w, const struct topo_sn *t)
+{
+	struct probe_sched_params sp;
+	struct sockaddr_storage ss;
+	struct watch_sn *s;
+
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(
+		AF_INET, t->addr, &((struct sockaddr_in *)&ss)->sin_addr) == 1)
+		ss.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, t->addr,
+		     &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
+		ss.ss_family = AF_INET6;
+	else
+		return NULL;
+	s = xcalloc(1, sizeof *s);
+	s->w = w;
+	s->name = xstrdup(t->name);
+	s->addr = xstrdup(t->addr);
+	s->aix = t->aix;
+	health_init(&s->health, uv_now(w->loop));
+	memset(&sp, 0, sizeof sp);
+	sp.interval_ms = w->conf->probes.interval;
+	sp.retry_interval_ms = w->conf->probes.retry_interval;
+	sp.jitter = w->conf->probes.jitter;
+	sp.round_deadline_ms = w->conf->probes.round_deadline;
+	sp.first_spread_ms = w->conf->probes.startup_spread;
+	s->host = probe_host_new(w->ctx, s->name, &sp, watch_on_round, s);
+	watch_probes(s, (struct sockaddr *)&ss);
+	probe_host_start(s->host);
+	log_info("%s: watching %s%s", s->name, s->addr,
+	    s->aix ? " (AIX: NIM checks)" : "");
+	return s;
+}
+
+static void
+watch_sn_free(struct watch_sn *s)
+{
+	probe_host_free(s->host);
+	free(s->name);
+	free(s->addr);
+	free(s);
+}
+
+struct watch *
+watch_new(uv_loop_t *loop, const struct conf *conf)
+{
+	struct probe_ctx_params pp;
+	struct watch *w;
+
+	w = xcalloc(1, sizeof *w);
+	w->loop = loop;
+	w->conf = conf;
+	w->runner = runner_new(loop, (unsigned int)conf->probes.max_processes);
+	memset(&pp, 0, sizeof pp);
+	pp.icmp.count = (unsigned int)conf->probes.icmp.count;
+	pp.icmp.timeout_ms = conf->probes.icmp.timeout;
+	pp.icmp.backoff = conf->probes.icmp.backoff;
+	pp.icmp.pacing_us = conf->probes.icmp.pacing * 1000;
+	pp.icmp.seq_guard_ms = conf->probes.icmp.seq_guard;
+	pp.icmp_family = AF_UNSPEC;
+	pp.lag_threshold_ms = conf->probes.loop_lag_threshold;
+	pp.lag_timer_ms = conf->probes.loop_lag_timer;
+	probe_spawn_bind(w->runner, conf->xcat.bin_path, &w->spawner);
+	pp.spawner = w->spawner;
+	w->ctx = probe_ctx_new(loop, &pp);
+	return w;
+}
+
+void
+watch_set_conf(struct watch *w, const struct conf *conf)
+{
+	w->conf = conf;
+}
+
+void
+watch_update(struct watch *w, const struct topo_sn *sns, size_t n)
+{
+	struct watch_sn **keep;
+	size_t i, j, nkeep = 0;
+
+	for (j = 0; j < w->n; j++)
+		w->sn[j]->seen = 0;
+	keep = xcalloc(n + w->n + 1, sizeof *keep);
+	for (i = 0; i < n; i++) {
+		if (sns[i].addr == NULL)
+			continue;
+		for (j = 0; j < w->n; j++)
+			if (w->sn[j] != NULL &&
+			    strcmp(w->sn[j]->name, sns[i].name) == 0)
+				break;
+		if (j < w->n && strcmp(w->sn[j]->addr, sns[i].addr) == 0 &&
+		    w->sn[j]->aix == sns[i].aix) {
+			keep[nkeep++] = w->sn[j];
+			w->sn[j] = NULL;
+			continue;
+		}
+		if (j < w->n) {
+			log_info(
+			    "%s: address now %s", sns[i].name, sns[i].addr);
+			watch_sn_free(w->sn[j]);
+			w->sn[j] = NULL;
+		}
+		if ((keep[nkeep] = watch_sn_new(w, &sns[i])) != NULL)
+			nkeep++;
+	}
+	for (j = 0; j < w->n; j++)
+		if (w->sn[j] != NULL) {
+			log_info("%s: no longer watched", w->sn[j]->name);
+			watch_sn_free(w->sn[j]);
+		}
+	free(w->sn);
+	w->sn = keep;
+	w->n = nkeep;
+}
+
+void
+watch_free(struct watch *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->n; i++)
+		watch_sn_free(w->sn[i]);
+	free(w->sn);
+	probe_ctx_free(w->ctx);
+	runner_free(w->runner);
+	probe_spawn_unbind(&w->spawner);
+	free(w);
+}
