@@ -7,10 +7,13 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 
 #include "conf.h"
 #include "health.h"
@@ -18,6 +21,7 @@
 #include "probe-spawn.h"
 #include "probe.h"
 #include "runner.h"
+#include "store.h"
 #include "watch.h"
 #include "xmalloc.h"
 
@@ -37,6 +41,8 @@ struct watch {
 	struct probe_ctx *ctx;
 	struct runner *runner;
 	struct probe_spawner spawner;
+	struct store *store;
+	int store_tried;
 	struct watch_sn **sn;
 	size_t n;
 };
@@ -207,6 +213,72 @@ watch_probes(struct watch_sn *s, const struct sockaddr *sa)
 	}
 }
 
+static int64_t
+watch_epoch_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* Persist one SN's state and counters (a failure is logged once). */
+static void
+watch_save(struct watch_sn *s, int transition)
+{
+	struct store_sn row;
+	char *cause = NULL;
+
+	if (s->w->store == NULL)
+		return;
+	memset(&row, 0, sizeof row);
+	snprintf(row.name, sizeof row.name, "%s", s->name);
+	snprintf(row.state, sizeof row.state, "%s",
+	    health_state_name(s->health.state));
+	snprintf(row.confirm, sizeof row.confirm, "%s",
+	    health_confirm_name(s->health.confirm));
+	row.since = watch_epoch_ms();
+	row.consec_fail = s->health.consec_fail;
+	row.consec_ok = s->health.consec_ok;
+	row.window_bits = s->health.window_bits;
+	row.window_n = s->health.window_n;
+	row.flap_bits = s->health.flap_bits;
+	row.last_alive = s->health.last_alive;
+	row.flapping = s->health.flapping;
+	if (store_sn_put(s->w->store, &row, transition, &cause) != 0) {
+		log_warnx("state database: %s", cause);
+		free(cause);
+	}
+}
+
+/* Bring back the counters and flapping history of an earlier run. */
+static void
+watch_restore(struct watch_sn *s)
+{
+	struct store_sn row;
+	char *cause = NULL;
+	int rc;
+
+	if (s->w->store == NULL)
+		return;
+	if ((rc = store_sn_get(s->w->store, s->name, &row, &cause)) < 0) {
+		log_warnx("state database: %s", cause);
+		free(cause);
+	}
+	if (rc != 1)
+		return;
+	/* The state starts UNKNOWN again; the history carries on. */
+	s->health.consec_fail = row.consec_fail;
+	s->health.consec_ok = row.consec_ok;
+	s->health.window_bits = row.window_bits;
+	s->health.window_n = row.window_n;
+	s->health.flap_bits = row.flap_bits;
+	s->health.last_alive = row.last_alive;
+	s->health.flapping = row.flapping;
+	log_info("%s: history restored (last state %s, %llu transitions)",
+	    s->name, row.state, (unsigned long long)row.transitions);
+}
+
 /* What the round's probes said, for the transition's log line. */
 static void
 watch_evidence(const struct probe_round *r, char *buf, size_t len)
@@ -254,6 +326,17 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 	health_round(
 	    &s->health, &hp, alive, r->voided, uv_now(s->w->loop), &ch);
 	probe_host_set_suspect(h, s->health.state == HEALTH_SUSPECT);
+	if (s->w->store != NULL && !r->voided) {
+		char *cause = NULL;
+		watch_evidence(r, evidence, sizeof evidence);
+		if (store_history_add(s->w->store, s->name, watch_epoch_ms(),
+			alive, 0, evidence, &cause) != 0) {
+			log_warnx("state database: %s", cause);
+			free(cause);
+		}
+	}
+	if (ch.events & ~HEALTH_EV_HELD)
+		watch_save(s, (ch.events & HEALTH_EV_STATE) != 0);
 	if (ch.events & (HEALTH_EV_FLAP_START | HEALTH_EV_FLAP_END))
 		log_warnx("%s: flapping %s (%.0f%% of recent rounds changed)",
 		    s->name,
@@ -295,6 +378,7 @@ watch_sn_new(struct watch *w, const struct topo_sn *t)
 	s->addr = xstrdup(t->addr);
 	s->aix = t->aix;
 	health_init(&s->health, uv_now(w->loop));
+	watch_restore(s);
 	memset(&sp, 0, sizeof sp);
 	sp.interval_ms = w->conf->probes.interval;
 	sp.retry_interval_ms = w->conf->probes.retry_interval;
@@ -316,6 +400,28 @@ watch_sn_free(struct watch_sn *s)
 	free(s->name);
 	free(s->addr);
 	free(s);
+}
+
+/*
+ * The state database in state.dir (made 0700 when missing). Without it
+ * the agent still watches, and says so. Opened at the first topology
+ * that has SNs.
+ */
+static void
+watch_open_store(struct watch *w, const struct conf *conf)
+{
+	char *path, *cause = NULL;
+
+	if (mkdir(conf->state.dir, 0700) != 0 && errno != EEXIST) {
+		log_warn("state database: mkdir %s", conf->state.dir);
+		return;
+	}
+	path = xasprintf("%s/snguard.sqlite", conf->state.dir);
+	if ((w->store = store_open(path, &cause)) == NULL) {
+		log_warnx("state database: %s; health is not persisted", cause);
+		free(cause);
+	}
+	free(path);
 }
 
 struct watch *
@@ -355,6 +461,11 @@ watch_update(struct watch *w, const struct topo_sn *sns, size_t n)
 	struct watch_sn **keep;
 	size_t i, j, nkeep = 0;
 
+	/* Opened with the first SN: watching nothing needs no database. */
+	if (n != 0 && !w->store_tried) {
+		w->store_tried = 1;
+		watch_open_store(w, w->conf);
+	}
 	for (j = 0; j < w->n; j++)
 		w->sn[j]->seen = 0;
 	keep = xcalloc(n + w->n + 1, sizeof *keep);
@@ -403,5 +514,6 @@ watch_free(struct watch *w)
 	probe_ctx_free(w->ctx);
 	runner_free(w->runner);
 	probe_spawn_unbind(&w->spawner);
+	store_close(w->store);
 	free(w);
 }

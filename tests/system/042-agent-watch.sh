@@ -82,5 +82,25 @@ DAEMON_PID=
 check "snguardd stops cleanly while probing (got $rc)" [ "$rc" -eq 0 ]
 check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
 check "no SNMP secret in the log" sh -c "! grep -q public '$log'"
+check "the state database is private" \
+    [ "$(stat -c %a "$TESTDIR/state/snguard.sqlite")" = 600 ]
+
+# A restart restores each SN's history, in state UNKNOWN, and counts on.
+: >"$log"
+ip netns exec "$CLUSTER_MN_NS" "$SNGUARDD" -f -c "$TESTDIR/snguard.conf" \
+    --xcatdb "SQLite:$DB" 2>>"$log" &
+DAEMON_PID=$!
+check "a restart restores sn1's history" wait_for 10 grep -Eq \
+    "sn1: history restored \(last state UP, [4-9] transitions\)" "$log"
+check "and sn1 starts from UNKNOWN again" wait_for 10 grep -q \
+    "sn1: UNKNOWN -> UP" "$log"
+kill -TERM "$DAEMON_PID"
+wait_for 10 daemon_exited
+wait "$DAEMON_PID"
+rc=$?
+DAEMON_PID=
+check "second run stops cleanly (got $rc)" [ "$rc" -eq 0 ]
+check "no sanitizer report in the second run" \
+    sh -c "! grep -q Sanitizer '$log'"
 
 done_testing

@@ -1,0 +1,364 @@
+/*
+ * snguard's state database (see store.h). Migrations are a list of SQL
+ * scripts, index n taking the schema from version n to n + 1; a database
+ * is brought forward in one transaction at open.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "xmalloc.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int version;
+};
+
+static const char *const store_migrations[STORE_VERSION] = {
+	/* 0 -> 1: the first schema. */
+	"CREATE TABLE sn_state ("
+	" sn TEXT PRIMARY KEY, state TEXT NOT NULL, confirm TEXT NOT NULL,"
+	" since INTEGER NOT NULL, consec_fail INTEGER NOT NULL,"
+	" consec_ok INTEGER NOT NULL, window_bits INTEGER NOT NULL,"
+	" window_n INTEGER NOT NULL, flap_bits INTEGER NOT NULL,"
+	" last_alive INTEGER NOT NULL, flapping INTEGER NOT NULL,"
+	" transitions INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL);"
+	"CREATE TABLE probe_history ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, sn TEXT NOT NULL,"
+	" at INTEGER NOT NULL, alive INTEGER NOT NULL, voided INTEGER NOT NULL,"
+	" detail TEXT);"
+	"CREATE INDEX probe_history_sn ON probe_history (sn, id);"
+	"CREATE TABLE incidents ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, fingerprint TEXT NOT NULL,"
+	" subject TEXT NOT NULL, dimension TEXT NOT NULL,"
+	" severity TEXT NOT NULL, state TEXT NOT NULL,"
+	" opened INTEGER NOT NULL, updated INTEGER NOT NULL, resolved INTEGER,"
+	" reason TEXT, problem_sent INTEGER NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX incidents_open ON incidents (fingerprint)"
+	" WHERE state <> 'resolved';"
+	"CREATE TABLE acks ("
+	" incident INTEGER NOT NULL REFERENCES incidents (id),"
+	" author TEXT NOT NULL, comment TEXT, sticky INTEGER NOT NULL,"
+	" expires INTEGER, at INTEGER NOT NULL);"
+	"CREATE TABLE maintenance ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL,"
+	" start INTEGER NOT NULL, end INTEGER NOT NULL, author TEXT NOT NULL,"
+	" reason TEXT NOT NULL, cron TEXT, duration INTEGER);"
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, incident INTEGER,"
+	" event TEXT NOT NULL, channel TEXT NOT NULL,"
+	" destination TEXT NOT NULL, payload TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending',"
+	" attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL,"
+	" last_error TEXT, created INTEGER NOT NULL);"
+	"CREATE INDEX outbox_due ON outbox (state, next_at);"
+	"CREATE TABLE plans ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, sn TEXT NOT NULL,"
+	" kind TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL,"
+	" created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE TABLE takeover_journal ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" plan INTEGER NOT NULL REFERENCES plans (id), step TEXT NOT NULL,"
+	" state TEXT NOT NULL, detail TEXT, at INTEGER NOT NULL);"
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,"
+	" who TEXT NOT NULL, what TEXT NOT NULL, detail TEXT);",
+};
+
+/* "path: what: sqlite's message" into *cause. */
+static int
+store_fail(struct store *s, const char *what, char **cause)
+{
+	if (cause != NULL)
+		*cause = xasprintf("%s: %s: %s", s->path, what,
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+	return -1;
+}
+
+static int
+store_exec(struct store *s, const char *sql, const char *what, char **cause)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, what, cause);
+	return 0;
+}
+
+/* The version recorded, 0 for a new database, -1 on error. */
+static int
+store_read_version(struct store *s, char **cause)
+{
+	sqlite3_stmt *st;
+	int v = 0, rc;
+
+	if (store_exec(s,
+		"CREATE TABLE IF NOT EXISTS schema_version "
+		"(version INTEGER NOT NULL)",
+		"schema version", cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT MAX(version) FROM schema_version",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "schema version", cause);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "schema version", cause);
+	return v;
+}
+
+/* Bring the schema from its version to STORE_VERSION, all or nothing. */
+static int
+store_migrate(struct store *s, char **cause)
+{
+	char sql[128];
+	int v;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "migration", cause) != 0)
+		return -1;
+	if ((v = store_read_version(s, cause)) < 0)
+		goto fail;
+	if (v > STORE_VERSION) {
+		if (cause != NULL)
+			*cause = xasprintf(
+			    "%s: schema version %d is newer than "
+			    "this snguard's (%d); refusing to "
+			    "use it",
+			    s->path, v, STORE_VERSION);
+		goto fail;
+	}
+	for (s->version = v; s->version < STORE_VERSION; s->version++)
+		if (store_exec(s, store_migrations[s->version], "migration",
+			cause) != 0)
+			goto fail;
+	if (v != STORE_VERSION) {
+		snprintf(sql, sizeof sql,
+		    "DELETE FROM schema_version; INSERT INTO schema_version "
+		    "VALUES (%d)",
+		    STORE_VERSION);
+		if (store_exec(s, sql, "migration", cause) != 0)
+			goto fail;
+	}
+	return store_exec(s, "COMMIT", "migration", cause);
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+struct store *
+store_open(const char *path, char **cause)
+{
+	struct store *s;
+	int created = access(path, F_OK) != 0;
+
+	s = xcalloc(1, sizeof *s);
+	s->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &s->db,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+		    SQLITE_OPEN_NOMUTEX,
+		NULL) != SQLITE_OK) {
+		store_fail(s, "cannot open", cause);
+		store_close(s);
+		return NULL;
+	}
+	/* The outbox may hold addresses and texts: not for other users. */
+	if (created && chmod(path, 0600) != 0) {
+		if (cause != NULL)
+			*cause = xasprintf(
+			    "%s: chmod: %s", path, strerror(errno));
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (store_exec(s, "PRAGMA journal_mode=WAL", "WAL", cause) != 0 ||
+	    store_exec(s, "PRAGMA synchronous=NORMAL", "synchronous", cause) !=
+		0 ||
+	    store_exec(s, "PRAGMA foreign_keys=ON", "foreign keys", cause) !=
+		0 ||
+	    store_migrate(s, cause) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int
+store_version(const struct store *s)
+{
+	return s->version;
+}
+
+int
+store_sn_put(
+    struct store *s, const struct store_sn *sn, int transition, char **cause)
+{
+	static const char sql[] =
+	    "INSERT INTO sn_state (sn, state, confirm, since, consec_fail,"
+	    " consec_ok, window_bits, window_n, flap_bits, last_alive,"
+	    " flapping, transitions, updated)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " CAST(strftime('%s','now') AS INTEGER) * 1000)"
+	    " ON CONFLICT (sn) DO UPDATE SET state = ?2, confirm = ?3,"
+	    " since = ?4, consec_fail = ?5, consec_ok = ?6, window_bits = ?7,"
+	    " window_n = ?8, flap_bits = ?9, last_alive = ?10, flapping = ?11,"
+	    " transitions = transitions + ?12, updated = excluded.updated";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "saving SN state", cause);
+	sqlite3_bind_text(st, 1, sn->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sn->state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sn->confirm, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, sn->since);
+	sqlite3_bind_int64(st, 5, sn->consec_fail);
+	sqlite3_bind_int64(st, 6, sn->consec_ok);
+	sqlite3_bind_int64(st, 7, sn->window_bits);
+	sqlite3_bind_int64(st, 8, sn->window_n);
+	sqlite3_bind_int64(st, 9, sn->flap_bits);
+	sqlite3_bind_int(st, 10, sn->last_alive);
+	sqlite3_bind_int(st, 11, sn->flapping);
+	sqlite3_bind_int(st, 12, transition ? 1 : 0);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, "saving SN state", cause);
+	return 0;
+}
+
+/* Copy a text column into a fixed buffer. */
+static void
+store_text(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
+}
+
+int
+store_sn_get(
+    struct store *s, const char *name, struct store_sn *sn, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT state, confirm, since, consec_fail, consec_ok,"
+		" window_bits, window_n, flap_bits, last_alive, flapping,"
+		" transitions FROM sn_state WHERE sn = ?1",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "reading SN state", cause);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(sn, 0, sizeof *sn);
+		snprintf(sn->name, sizeof sn->name, "%s", name);
+		store_text(st, 0, sn->state, sizeof sn->state);
+		store_text(st, 1, sn->confirm, sizeof sn->confirm);
+		sn->since = sqlite3_column_int64(st, 2);
+		sn->consec_fail = (uint32_t)sqlite3_column_int64(st, 3);
+		sn->consec_ok = (uint32_t)sqlite3_column_int64(st, 4);
+		sn->window_bits = (uint32_t)sqlite3_column_int64(st, 5);
+		sn->window_n = (uint32_t)sqlite3_column_int64(st, 6);
+		sn->flap_bits = (uint32_t)sqlite3_column_int64(st, 7);
+		sn->last_alive = sqlite3_column_int(st, 8);
+		sn->flapping = sqlite3_column_int(st, 9);
+		sn->transitions = (uint64_t)sqlite3_column_int64(st, 10);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(s, "reading SN state", cause);
+}
+
+int
+store_sn_delete(struct store *s, const char *name, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM sn_state WHERE sn = ?1", -1,
+		&st, NULL) != SQLITE_OK)
+		return store_fail(s, "forgetting an SN", cause);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "forgetting an SN", cause);
+}
+
+int
+store_history_add(struct store *s, const char *sn, int64_t at_ms, int alive,
+    int voided, const char *detail, char **cause)
+{
+	sqlite3_stmt *ins = NULL, *del = NULL;
+	int ok;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "probe history", cause) != 0)
+		return -1;
+	ok = sqlite3_prepare_v2(s->db,
+		 "INSERT INTO probe_history (sn, at, alive, voided, detail)"
+		 " VALUES (?1, ?2, ?3, ?4, ?5)",
+		 -1, &ins, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(s->db,
+		"DELETE FROM probe_history WHERE sn = ?1 AND id <="
+		" (SELECT id FROM probe_history WHERE sn = ?1"
+		" ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+		-1, &del, NULL) == SQLITE_OK;
+	if (ok) {
+		sqlite3_bind_text(ins, 1, sn, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 2, at_ms);
+		sqlite3_bind_int(ins, 3, alive != 0);
+		sqlite3_bind_int(ins, 4, voided != 0);
+		sqlite3_bind_text(ins, 5, detail, -1, SQLITE_STATIC);
+		sqlite3_bind_text(del, 1, sn, -1, SQLITE_STATIC);
+		sqlite3_bind_int(del, 2, STORE_HISTORY);
+		ok = sqlite3_step(ins) == SQLITE_DONE &&
+		    sqlite3_step(del) == SQLITE_DONE;
+	}
+	if (!ok)
+		store_fail(s, "probe history", cause);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(del);
+	if (!ok) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return store_exec(s, "COMMIT", "probe history", cause);
+}
+
+int
+store_history_count(struct store *s, const char *sn, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT COUNT(*) FROM probe_history WHERE sn = ?1", -1, &st,
+		NULL) != SQLITE_OK)
+		return store_fail(s, "probe history", cause);
+	sqlite3_bind_text(st, 1, sn, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n >= 0 ? n : store_fail(s, "probe history", cause);
+}

@@ -1,0 +1,65 @@
+/*
+ * snguard's own state database (<statedir>/snguard.sqlite): SN health
+ * state and counters, a bounded probe history per SN, incidents,
+ * acknowledgements, maintenance windows, the notification outbox, plans,
+ * the takeover journal and the audit trail. SQLite in WAL mode with
+ * synchronous=NORMAL; the schema carries a version and is migrated forward
+ * at open, in one transaction, never backward.
+ *
+ * Writes are single short transactions; every function returns -1 with
+ * *cause on a database error and never aborts.
+ */
+#ifndef SNGUARD_STORE_H
+#define SNGUARD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The schema this build writes. */
+#define STORE_VERSION 1
+/* Probe history rows kept per SN (a ring). */
+#define STORE_HISTORY 100
+
+struct store;
+
+/*
+ * Open (creating) the database at path and migrate it to STORE_VERSION.
+ * A database from a newer snguard is refused, naming both versions.
+ */
+struct store *store_open(const char *path, char **cause);
+void store_close(struct store *);
+/* The schema version found (after migration: STORE_VERSION). */
+int store_version(const struct store *);
+
+/* One SN's health, as persisted: state names are the health module's. */
+struct store_sn {
+	char name[256];
+	char state[16];
+	char confirm[24];
+	int64_t since; /* ms since the epoch */
+	uint32_t consec_fail;
+	uint32_t consec_ok;
+	uint32_t window_bits;
+	uint32_t window_n;
+	uint32_t flap_bits;
+	int last_alive; /* -1 none */
+	int flapping;
+	uint64_t transitions;
+};
+
+/* Insert or replace one SN's row; counts a transition when asked. */
+int store_sn_put(
+    struct store *, const struct store_sn *, int transition, char **cause);
+/* Read one SN's row: 1 found, 0 not there, -1 error. */
+int store_sn_get(
+    struct store *, const char *name, struct store_sn *, char **cause);
+/* Forget SNs that are no longer watched. */
+int store_sn_delete(struct store *, const char *name, char **cause);
+
+/* Append one round to the SN's history ring (STORE_HISTORY rows). */
+int store_history_add(struct store *, const char *sn, int64_t at_ms, int alive,
+    int voided, const char *detail, char **cause);
+/* Rows kept for sn (at most STORE_HISTORY). */
+int store_history_count(struct store *, const char *sn, char **cause);
+
+#endif /* SNGUARD_STORE_H */

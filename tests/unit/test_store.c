@@ -1,0 +1,194 @@
+/*
+ * Unit tests of the state database: creation with mode 0600 and the
+ * current schema, reopening without migrating twice, refusing a newer
+ * schema, SN state round trips, the bounded probe history, and errors
+ * that name the file.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/snguard-store.XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/snguard.sqlite", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void
+test_create(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s;
+	struct stat sb;
+	char *cause = NULL;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	assert_int_equal(store_version(s), STORE_VERSION);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	store_close(s);
+	/* Reopening migrates nothing and keeps the version. */
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	assert_int_equal(store_version(s), STORE_VERSION);
+	store_close(s);
+}
+
+static void
+test_newer_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s;
+	sqlite3 *db;
+	char *cause = NULL;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	store_close(s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(
+		db, "UPDATE schema_version SET version = 99", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(f->path, &cause);
+	assert_null(s);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "schema version 99 is newer"));
+	assert_non_null(strstr(cause, f->path));
+	free(cause);
+}
+
+static void
+test_sn_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	struct store_sn in, out;
+	struct store *s;
+	char *cause = NULL;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	assert_int_equal(store_sn_get(s, "sn1", &out, &cause), 0);
+	memset(&in, 0, sizeof in);
+	snprintf(in.name, sizeof in.name, "sn1");
+	snprintf(in.state, sizeof in.state, "DOWN");
+	snprintf(in.confirm, sizeof in.confirm, "pending");
+	in.since = 1795588380123LL;
+	in.consec_fail = 4;
+	in.window_bits = 0x2f;
+	in.window_n = 6;
+	in.flap_bits = 0x80001;
+	in.last_alive = 0;
+	in.flapping = 1;
+	assert_int_equal(store_sn_put(s, &in, 1, &cause), 0);
+	assert_int_equal(store_sn_put(s, &in, 0, &cause), 0);
+	assert_int_equal(store_sn_put(s, &in, 1, &cause), 0);
+	assert_int_equal(store_sn_get(s, "sn1", &out, &cause), 1);
+	assert_string_equal(out.state, "DOWN");
+	assert_string_equal(out.confirm, "pending");
+	assert_true(out.since == in.since);
+	assert_int_equal(out.consec_fail, 4);
+	assert_int_equal(out.window_bits, 0x2f);
+	assert_int_equal(out.flap_bits, 0x80001);
+	assert_int_equal(out.flapping, 1);
+	assert_int_equal(out.transitions, 2);
+	store_close(s);
+	/* It survives a reopen. */
+	s = store_open(f->path, &cause);
+	assert_int_equal(store_sn_get(s, "sn1", &out, &cause), 1);
+	assert_string_equal(out.state, "DOWN");
+	assert_int_equal(store_sn_delete(s, "sn1", &cause), 0);
+	assert_int_equal(store_sn_get(s, "sn1", &out, &cause), 0);
+	store_close(s);
+}
+
+static void
+test_history_ring(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s;
+	char *cause = NULL;
+	int i;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	for (i = 0; i < STORE_HISTORY + 50; i++)
+		assert_int_equal(
+		    store_history_add(s, "sn1", i, i % 2, 0, "icmp ok", &cause),
+		    0);
+	assert_int_equal(store_history_add(s, "sn2", 1, 1, 0, NULL, &cause), 0);
+	assert_int_equal(store_history_count(s, "sn1", &cause), STORE_HISTORY);
+	assert_int_equal(store_history_count(s, "sn2", &cause), 1);
+	store_close(s);
+}
+
+static void
+test_open_error(void **state)
+{
+	struct fixture *f = *state;
+	char path[192], *cause = NULL;
+
+	snprintf(path, sizeof path, "%s/missing/dir/db", f->dir);
+	assert_null(store_open(path, &cause));
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, path));
+	free(cause);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_newer_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_sn_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_history_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_open_error, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
