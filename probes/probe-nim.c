@@ -81,17 +81,10 @@ probe_nim_snmp(struct probe_nim *st, struct probe *p, char **cause)
 	memset(&sp, 0, sizeof sp);
 	if (probe_opt_int(p, "snmp_port", 161, 1, 65535, &port, cause) != 0)
 		return -1;
-	sp.version = probe_opt(p, "version");
-	sp.community = probe_opt(p, "community");
+	probe_snmp_params(p, &sp);
 	sp.port = port;
 	sp.timeout_ms = 1000;
 	sp.retries = 1;
-	sp.user = probe_opt(p, "user");
-	sp.level = probe_opt(p, "level");
-	sp.auth_protocol = probe_opt(p, "auth_protocol");
-	sp.auth_pass = probe_opt(p, "auth_pass");
-	sp.priv_protocol = probe_opt(p, "priv_protocol");
-	sp.priv_pass = probe_opt(p, "priv_pass");
 	st->sess = snmpsess_open(probe_loop(p), probe_addr(p), &sp, cause);
 	return st->sess != NULL ? 0 : -1;
 }

@@ -71,6 +71,19 @@ probe_snmp_procs(struct probe_snmp *st, const char *list)
 	free(copy);
 }
 
+void
+probe_snmp_params(const struct probe *p, struct snmpsess_params *sp)
+{
+	sp->version = probe_opt(p, "version");
+	sp->community = probe_opt(p, "community");
+	sp->user = probe_opt(p, "user");
+	sp->level = probe_opt(p, "level");
+	sp->auth_protocol = probe_opt(p, "auth_protocol");
+	sp->auth_pass = probe_opt(p, "auth_pass");
+	sp->priv_protocol = probe_opt(p, "priv_protocol");
+	sp->priv_pass = probe_opt(p, "priv_pass");
+}
+
 static void *
 probe_snmp_configure(struct probe *p, char **cause)
 {
@@ -96,17 +109,10 @@ probe_snmp_configure(struct probe *p, char **cause)
 	    probe_opt_int(
 		p, "max_repetitions", 50, 1, 1000, &st->max_rep, cause) != 0)
 		goto fail;
-	sp.version = probe_opt(p, "version");
-	sp.community = probe_opt(p, "community");
+	probe_snmp_params(p, &sp);
 	sp.port = port;
 	sp.retries = retries;
 	sp.timeout_ms = timeout; /* per try */
-	sp.user = probe_opt(p, "user");
-	sp.level = probe_opt(p, "level");
-	sp.auth_protocol = probe_opt(p, "auth_protocol");
-	sp.auth_pass = probe_opt(p, "auth_pass");
-	sp.priv_protocol = probe_opt(p, "priv_protocol");
-	sp.priv_pass = probe_opt(p, "priv_pass");
 	probe_snmp_procs(st, probe_opt(p, "processes"));
 	st->sess = snmpsess_open(probe_loop(p), probe_addr(p), &sp, cause);
 	if (st->sess == NULL)

@@ -59,4 +59,11 @@ void snmpsess_walk(struct snmpsess *, const char *column_oid, long max_rep,
 /* Forget the running request without callback. */
 void snmpsess_cancel(struct snmpsess *);
 
+struct probe;
+/*
+ * The version, community and USM options of an snmp or nim probe
+ * (probe-snmp.c); the port, timeout and retries are the caller's.
+ */
+void probe_snmp_params(const struct probe *, struct snmpsess_params *);
+
 #endif /* SNGUARD_SNMPSESS_H */
