@@ -62,6 +62,7 @@ check "a healed link makes sn1 RECOVERING" wait_for 20 grep -q \
     "sn1: DOWN -> RECOVERING" "$log"
 check "then UP after rise and stable_for" wait_for 20 grep -q \
     "sn1: RECOVERING -> UP" "$log"
+check "ICMP answers again after the errors of the dead link" grep -Eq "sn1: RECOVERING -> UP: icmp echo reply" "$log"
 check "sn2 never left UP" sh -c "! grep -q 'sn2: UP ->' '$log'"
 
 "$CLUSTER_SH" fail sn2 snmpd >/dev/null
