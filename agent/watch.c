@@ -279,6 +279,40 @@ watch_restore(struct watch_sn *s)
 	    s->name, row.state, (unsigned long long)row.transitions);
 }
 
+/* The host incident follows DOWN and UP (health.md §8.1). */
+static void
+watch_incident(struct watch_sn *s, unsigned int events, const char *evidence)
+{
+	static const char *const how[] = { "opened", "resumed", "reopened" };
+	struct store_incident inc;
+	char *cause = NULL;
+	int64_t now = watch_epoch_ms();
+	int rc;
+
+	if (s->w->store == NULL)
+		return;
+	if (events & HEALTH_EV_DOWN) {
+		rc = store_incident_open(s->w->store, s->name, "host",
+		    "critical", evidence, now,
+		    (int64_t)s->w->conf->notify.reopen_window, &inc, &cause);
+		if (rc == 0)
+			log_warnx("%s: incident %lld %s (host, %s)", s->name,
+			    (long long)inc.id, how[inc.how], inc.severity);
+	} else if (events & HEALTH_EV_RESOLVED) {
+		rc = store_incident_resolve(
+		    s->w->store, s->name, "host", now, &inc, &cause);
+		if (rc == 1)
+			log_info("%s: incident %lld resolved after %lld s",
+			    s->name, (long long)inc.id,
+			    (long long)((now - inc.opened) / 1000));
+	} else
+		return;
+	if (rc < 0) {
+		log_warnx("state database: %s", cause);
+		free(cause);
+	}
+}
+
 /* What the round's probes said, for the transition's log line. */
 static void
 watch_evidence(const struct probe_round *r, char *buf, size_t len)
@@ -345,6 +379,7 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 	if (!(ch.events & HEALTH_EV_STATE))
 		return;
 	watch_evidence(r, evidence, sizeof evidence);
+	watch_incident(s, ch.events, evidence);
 	if (ch.to == HEALTH_UP || ch.to == HEALTH_RECOVERING)
 		log_info("%s: %s -> %s: %s", s->name,
 		    health_state_name(ch.from), health_state_name(ch.to),

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,4 +362,161 @@ store_history_count(struct store *s, const char *sn, char **cause)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return n >= 0 ? n : store_fail(s, "probe history", cause);
+}
+
+/* Fill an incident from a row of "SELECT id, subject, dimension, ...". */
+static void
+store_incident_row(sqlite3_stmt *st, struct store_incident *inc)
+{
+	memset(inc, 0, sizeof *inc);
+	inc->id = sqlite3_column_int64(st, 0);
+	store_text(st, 1, inc->subject, sizeof inc->subject);
+	store_text(st, 2, inc->dimension, sizeof inc->dimension);
+	store_text(st, 3, inc->severity, sizeof inc->severity);
+	store_text(st, 4, inc->state, sizeof inc->state);
+	inc->opened = sqlite3_column_int64(st, 5);
+	inc->resolved = sqlite3_column_int64(st, 6);
+	store_text(st, 7, inc->reason, sizeof inc->reason);
+}
+
+#define STORE_INC_COLUMNS \
+	"id, subject, dimension, severity, state, opened, resolved, reason"
+
+/*
+ * The newest incident of the fingerprint: 1 with *inc, 0 none, -1
+ * error.
+ */
+static int
+store_incident_last(
+    struct store *s, const char *fp, struct store_incident *inc, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT " STORE_INC_COLUMNS " FROM incidents"
+		" WHERE fingerprint = ?1 ORDER BY id DESC LIMIT 1",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "incidents", cause);
+	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		store_incident_row(st, inc);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "incidents", cause);
+}
+
+/* Run one statement with text/int64 parameters given as a format. */
+static int
+store_run(struct store *s, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int i, rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	va_start(ap, types);
+	for (i = 0; types[i] != '\0'; i++) {
+		if (types[i] == 's')
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *),
+			    -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_incident_open(struct store *s, const char *subject, const char *dimension,
+    const char *severity, const char *reason, int64_t now, int64_t reopen_ms,
+    struct store_incident *inc, char **cause)
+{
+	char *fp = xasprintf("%s/%s", subject, dimension);
+	int rc, how;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "incidents", cause) != 0) {
+		free(fp);
+		return -1;
+	}
+	if ((rc = store_incident_last(s, fp, inc, cause)) < 0)
+		goto fail;
+	if (rc == 1 && strcmp(inc->state, "resolved") != 0)
+		how = STORE_INC_RESUMED;
+	else if (rc == 1 && now - inc->resolved < reopen_ms) {
+		how = STORE_INC_REOPENED;
+		if (store_run(s,
+			"UPDATE incidents SET state = 'problem', resolved = NULL,"
+			" updated = ?2, severity = ?3, reason = ?4 WHERE id = ?1",
+			"iiss", inc->id, now, severity, reason) != 0) {
+			store_fail(s, "reopening an incident", cause);
+			goto fail;
+		}
+	} else {
+		how = STORE_INC_NEW;
+		if (store_run(s,
+			"INSERT INTO incidents (fingerprint, subject, dimension,"
+			" severity, state, opened, updated, reason)"
+			" VALUES (?1, ?2, ?3, ?4, 'problem', ?5, ?5, ?6)",
+			"ssssis", fp, subject, dimension, severity, now,
+			reason) != 0) {
+			store_fail(s, "opening an incident", cause);
+			goto fail;
+		}
+	}
+	if (how != STORE_INC_RESUMED &&
+	    store_incident_last(s, fp, inc, cause) != 1)
+		goto fail;
+	inc->how = how;
+	free(fp);
+	return store_exec(s, "COMMIT", "incidents", cause);
+fail:
+	free(fp);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+store_incident_resolve(struct store *s, const char *subject,
+    const char *dimension, int64_t now, struct store_incident *inc,
+    char **cause)
+{
+	char *fp = xasprintf("%s/%s", subject, dimension);
+	int rc;
+
+	rc = store_incident_last(s, fp, inc, cause);
+	if (rc == 1 && strcmp(inc->state, "resolved") != 0) {
+		if (store_run(s,
+			"UPDATE incidents SET state = 'resolved', resolved = ?2,"
+			" updated = ?2 WHERE id = ?1",
+			"ii", inc->id, now) != 0)
+			rc = store_fail(s, "resolving an incident", cause);
+		else {
+			snprintf(inc->state, sizeof inc->state, "resolved");
+			inc->resolved = now;
+		}
+	} else if (rc == 1)
+		rc = 0;
+	free(fp);
+	return rc;
+}
+
+int
+store_incident_open_count(struct store *s, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT COUNT(*) FROM incidents WHERE state <> 'resolved'", -1,
+		&st, NULL) != SQLITE_OK)
+		return store_fail(s, "incidents", cause);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n >= 0 ? n : store_fail(s, "incidents", cause);
 }

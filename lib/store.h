@@ -62,4 +62,40 @@ int store_history_add(struct store *, const char *sn, int64_t at_ms, int alive,
 /* Rows kept for sn (at most STORE_HISTORY). */
 int store_history_count(struct store *, const char *sn, char **cause);
 
+/*
+ * Incidents (health.md §8.1): at most one open per fingerprint
+ * "<subject>/<dimension>"; ids are increasing integers.
+ */
+struct store_incident {
+	int64_t id;
+	char subject[256];
+	char dimension[64];
+	char severity[16];
+	char state[16]; /* problem, acknowledged, resolved */
+	int64_t opened; /* ms since the epoch */
+	int64_t resolved;
+	char reason[256];
+	int how; /* STORE_INC_NEW, _RESUMED, _REOPENED */
+};
+
+enum {
+	STORE_INC_NEW,	    /* a new incident */
+	STORE_INC_RESUMED,  /* one was open already (e.g. across a restart) */
+	STORE_INC_REOPENED, /* resolved less than reopen_ms ago: reopened */
+};
+
+/*
+ * Open the incident of subject/dimension at now (ms since the epoch):
+ * resume the open one, reopen one resolved within reopen_ms, or create
+ * one. All in one transaction.
+ */
+int store_incident_open(struct store *, const char *subject,
+    const char *dimension, const char *severity, const char *reason,
+    int64_t now, int64_t reopen_ms, struct store_incident *, char **cause);
+/* Resolve the open incident of subject/dimension: 1 done, 0 none open. */
+int store_incident_resolve(struct store *, const char *subject,
+    const char *dimension, int64_t now, struct store_incident *, char **cause);
+/* Incidents open now, or -1. */
+int store_incident_open_count(struct store *, char **cause);
+
 #endif /* SNGUARD_STORE_H */

@@ -57,11 +57,15 @@ check "sn2 comes UP" wait_for 10 grep -q "sn2: UNKNOWN -> UP" "$log"
 check "a dead link makes sn1 SUSPECT" wait_for 15 grep -q "sn1: UP -> SUSPECT" "$log"
 check "then DOWN, with why" wait_for 15 grep -Eq \
     "sn1: SUSPECT -> DOWN: icmp (unreachable|destination unreachable).*; snmp " "$log"
+check "DOWN opens the host incident" wait_for 5 grep -q \
+    "sn1: incident 1 opened (host, critical)" "$log"
 "$CLUSTER_SH" heal sn1 link >/dev/null
 check "a healed link makes sn1 RECOVERING" wait_for 20 grep -q \
     "sn1: DOWN -> RECOVERING" "$log"
 check "then UP after rise and stable_for" wait_for 20 grep -q \
     "sn1: RECOVERING -> UP" "$log"
+check "UP resolves it" wait_for 5 grep -Eq \
+    "sn1: incident 1 resolved after [0-9]+ s" "$log"
 check "ICMP answers again after the errors of the dead link" grep -Eq "sn1: RECOVERING -> UP: icmp echo reply" "$log"
 check "sn2 never left UP" sh -c "! grep -q 'sn2: UP ->' '$log'"
 
@@ -70,6 +74,11 @@ sleep 3
 check "snmpd down alone does not make sn2 SUSPECT (ICMP still answers)" \
     sh -c "! grep -q 'sn2: UP ->' '$log'"
 "$CLUSTER_SH" heal sn2 snmpd >/dev/null
+
+# sn1 dies again within notify.reopen_window: the same incident reopens.
+"$CLUSTER_SH" fail sn1 link >/dev/null
+check "a second DOWN soon after reopens incident 1" wait_for 20 grep -q \
+    "sn1: incident 1 reopened (host, critical)" "$log"
 
 kill -TERM "$DAEMON_PID"
 if wait_for 10 daemon_exited; then
@@ -86,15 +95,19 @@ check "no SNMP secret in the log" sh -c "! grep -q public '$log'"
 check "the state database is private" \
     [ "$(stat -c %a "$TESTDIR/state/snguard.sqlite")" = 600 ]
 
-# A restart restores each SN's history, in state UNKNOWN, and counts on.
+# A restart restores each SN's history, in state UNKNOWN, and counts on;
+# the incident left open is resumed.
 : >"$log"
 ip netns exec "$CLUSTER_MN_NS" "$SNGUARDD" -f -c "$TESTDIR/snguard.conf" \
     --xcatdb "SQLite:$DB" 2>>"$log" &
 DAEMON_PID=$!
 check "a restart restores sn1's history" wait_for 10 grep -Eq \
-    "sn1: history restored \(last state UP, [4-9] transitions\)" "$log"
-check "and sn1 starts from UNKNOWN again" wait_for 10 grep -q \
-    "sn1: UNKNOWN -> UP" "$log"
+    "sn1: history restored \(last state DOWN, [6-9] transitions\)" "$log"
+check "the open incident is resumed, not opened again" wait_for 20 grep -q \
+    "sn1: incident 1 resumed (host, critical)" "$log"
+"$CLUSTER_SH" heal sn1 link >/dev/null
+check "and resolved when sn1 is back" wait_for 20 grep -Eq \
+    "sn1: incident 1 resolved after [0-9]+ s" "$log"
 kill -TERM "$DAEMON_PID"
 wait_for 10 daemon_exited
 wait "$DAEMON_PID"

@@ -163,6 +163,61 @@ test_history_ring(void **state)
 }
 
 static void
+test_incidents(void **state)
+{
+	struct fixture *f = *state;
+	struct store_incident inc;
+	struct store *s;
+	char *cause = NULL;
+	int64_t id;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	assert_int_equal(store_incident_open(s, "sn1", "host", "critical",
+			     "icmp unreachable", 1000, 300000, &inc, &cause),
+	    0);
+	assert_int_equal(inc.how, STORE_INC_NEW);
+	assert_string_equal(inc.state, "problem");
+	assert_string_equal(inc.severity, "critical");
+	id = inc.id;
+	/* Opening it again resumes it (a restart, a second DOWN). */
+	assert_int_equal(store_incident_open(s, "sn1", "host", "critical", "x",
+			     2000, 300000, &inc, &cause),
+	    0);
+	assert_int_equal(inc.how, STORE_INC_RESUMED);
+	assert_true(inc.id == id);
+	/* Another fingerprint is another incident, with a higher id. */
+	assert_int_equal(store_incident_open(s, "sn2", "host", "critical", "x",
+			     2000, 300000, &inc, &cause),
+	    0);
+	assert_true(inc.id > id);
+	assert_int_equal(store_incident_open_count(s, &cause), 2);
+	assert_int_equal(
+	    store_incident_resolve(s, "sn1", "host", 5000, &inc, &cause), 1);
+	assert_true(inc.id == id);
+	assert_string_equal(inc.state, "resolved");
+	assert_int_equal(
+	    store_incident_resolve(s, "sn1", "host", 6000, &inc, &cause), 0);
+	assert_int_equal(store_incident_open_count(s, &cause), 1);
+	/* Within 300 s of resolution the same incident reopens. */
+	assert_int_equal(store_incident_open(s, "sn1", "host", "warning", "y",
+			     5000 + 299999, 300000, &inc, &cause),
+	    0);
+	assert_int_equal(inc.how, STORE_INC_REOPENED);
+	assert_true(inc.id == id);
+	assert_string_equal(inc.severity, "warning");
+	/* Later than that it is a new one. */
+	assert_int_equal(
+	    store_incident_resolve(s, "sn1", "host", 400000, &inc, &cause), 1);
+	assert_int_equal(store_incident_open(s, "sn1", "host", "critical", "z",
+			     400000 + 300000, 300000, &inc, &cause),
+	    0);
+	assert_int_equal(inc.how, STORE_INC_NEW);
+	assert_true(inc.id != id);
+	store_close(s);
+}
+
+static void
 test_open_error(void **state)
 {
 	struct fixture *f = *state;
@@ -186,6 +241,8 @@ main(void)
 		    test_sn_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_history_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_incidents, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_open_error, setup, teardown),
 	};
