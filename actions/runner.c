@@ -39,6 +39,9 @@ struct runner_job {
 	char *cwd;
 	char *input;
 	size_t inputlen;
+	int set_ids;
+	uid_t uid;
+	gid_t gid;
 	uint64_t timeout_ms;
 	uint64_t grace_ms;
 
@@ -373,6 +376,11 @@ runner_job_begin(struct runner_job *job)
 	o.env = job->env;
 	o.cwd = job->cwd;
 	o.flags = UV_PROCESS_DETACHED;
+	if (job->set_ids) {
+		o.flags |= UV_PROCESS_SETUID | UV_PROCESS_SETGID;
+		o.uid = job->uid;
+		o.gid = job->gid;
+	}
 	o.stdio_count = 3;
 	o.stdio = stdio;
 	o.exit_cb = runner_exit_cb;
@@ -485,6 +493,9 @@ runner_start(
 		job->inputlen = cmd->inputlen;
 	}
 	job->timeout_ms = cmd->timeout_ms;
+	job->set_ids = cmd->set_ids;
+	job->uid = cmd->uid;
+	job->gid = cmd->gid;
 	job->grace_ms = cmd->grace_ms > 0 ? cmd->grace_ms : RUNNER_GRACE_MS;
 	job->bout.cap = job->berr.cap = cmd->capture_max > 0 ?
 	    cmd->capture_max :

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <uv.h>
 
 /* The grace between SIGTERM and SIGKILL when a command times out. */
@@ -28,6 +29,9 @@ struct runner_cmd {
 	uint64_t timeout_ms; /* 0: none */
 	uint64_t grace_ms;   /* 0: RUNNER_GRACE_MS */
 	size_t capture_max;  /* per stream; 0: RUNNER_CAPTURE_MAX */
+	int set_ids;	     /* run as uid and gid (needs root) */
+	uid_t uid;
+	gid_t gid;
 };
 
 enum runner_end {

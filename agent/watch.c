@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "health.h"
 #include "log.h"
+#include "notify.h"
 #include "probe-spawn.h"
 #include "probe.h"
 #include "runner.h"
@@ -42,6 +43,7 @@ struct watch {
 	struct runner *runner;
 	struct probe_spawner spawner;
 	struct store *store;
+	struct notify *notify;
 	int store_tried;
 	struct watch_sn **sn;
 	size_t n;
@@ -279,6 +281,30 @@ watch_restore(struct watch_sn *s)
 	    s->name, row.state, (unsigned long long)row.transitions);
 }
 
+/* Hand an incident event to the notifications. */
+static void
+watch_notify(struct watch_sn *s, const char *event,
+    const struct store_incident *inc, const char *evidence)
+{
+	struct notify_event ev;
+	int up = strcmp(event, "resolved") == 0;
+
+	if (s->w->notify == NULL)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.event = event;
+	ev.incident = inc->id;
+	ev.subject = s->name;
+	ev.dimension = "host";
+	ev.state = up ? "up" : "down";
+	ev.prev_state = up ? "recovering" : "suspect";
+	ev.severity = inc->severity;
+	ev.reason = evidence;
+	ev.confirm = up ? NULL : health_confirm_name(s->health.confirm);
+	ev.time = watch_epoch_ms();
+	notify_event(s->w->notify, &ev);
+}
+
 /* The host incident follows DOWN and UP (health.md §8.1). */
 static void
 watch_incident(struct watch_sn *s, unsigned int events, const char *evidence)
@@ -295,16 +321,22 @@ watch_incident(struct watch_sn *s, unsigned int events, const char *evidence)
 		rc = store_incident_open(s->w->store, s->name, "host",
 		    "critical", evidence, now,
 		    (int64_t)s->w->conf->notify.reopen_window, &inc, &cause);
-		if (rc == 0)
+		if (rc == 0) {
 			log_warnx("%s: incident %lld %s (host, %s)", s->name,
 			    (long long)inc.id, how[inc.how], inc.severity);
+			/* A resumed incident was notified already. */
+			if (inc.how != STORE_INC_RESUMED)
+				watch_notify(s, "problem", &inc, evidence);
+		}
 	} else if (events & HEALTH_EV_RESOLVED) {
 		rc = store_incident_resolve(
 		    s->w->store, s->name, "host", now, &inc, &cause);
-		if (rc == 1)
+		if (rc == 1) {
 			log_info("%s: incident %lld resolved after %lld s",
 			    s->name, (long long)inc.id,
 			    (long long)((now - inc.opened) / 1000));
+			watch_notify(s, "resolved", &inc, evidence);
+		}
 	} else
 		return;
 	if (rc < 0) {
@@ -453,9 +485,12 @@ watch_open_store(struct watch *w, const struct conf *conf)
 	}
 	path = xasprintf("%s/snguard.sqlite", conf->state.dir);
 	if ((w->store = store_open(path, &cause)) == NULL) {
-		log_warnx("state database: %s; health is not persisted", cause);
+		log_warnx("state database: %s; health is not persisted and "
+			  "nothing is notified",
+		    cause);
 		free(cause);
-	}
+	} else
+		w->notify = notify_new(w->loop, conf, w->store, w->runner);
 	free(path);
 }
 
@@ -488,6 +523,8 @@ void
 watch_set_conf(struct watch *w, const struct conf *conf)
 {
 	w->conf = conf;
+	if (w->notify != NULL)
+		notify_set_conf(w->notify, conf);
 }
 
 void
@@ -546,6 +583,7 @@ watch_free(struct watch *w)
 	for (i = 0; i < w->n; i++)
 		watch_sn_free(w->sn[i]);
 	free(w->sn);
+	notify_free(w->notify);
 	probe_ctx_free(w->ctx);
 	runner_free(w->runner);
 	probe_spawn_unbind(&w->spawner);

@@ -520,3 +520,168 @@ store_incident_open_count(struct store *s, char **cause)
 	sqlite3_finalize(st);
 	return n >= 0 ? n : store_fail(s, "incidents", cause);
 }
+
+int
+store_outbox_add(struct store *s, struct store_outbox *row, char **cause)
+{
+	if (store_run(s,
+		"INSERT INTO outbox (incident, event, channel, destination,"
+		" payload, state, attempts, next_at, created)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?7)",
+		"issssii", row->incident, row->event, row->channel,
+		row->destination, row->payload, row->next_at,
+		row->created) != 0)
+		return store_fail(s, "queueing a notification", cause);
+	row->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_outbox_due(struct store *s, int64_t now, struct store_outbox *rows,
+    int max, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = 0, rc, i;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "outbox", cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT id, incident, event, channel, destination, payload,"
+		" attempts, next_at, created FROM outbox o"
+		" WHERE state IN ('pending', 'retry') AND next_at <= ?1"
+		" AND NOT EXISTS (SELECT 1 FROM outbox e WHERE"
+		" e.channel = o.channel AND e.destination = o.destination"
+		" AND e.id < o.id AND e.state IN ('pending', 'retry',"
+		" 'sending'))"
+		" ORDER BY id LIMIT ?2",
+		-1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_outbox *r = &rows[n++];
+		const unsigned char *p = sqlite3_column_text(st, 5);
+		memset(r, 0, sizeof *r);
+		r->id = sqlite3_column_int64(st, 0);
+		r->incident = sqlite3_column_int64(st, 1);
+		store_text(st, 2, r->event, sizeof r->event);
+		store_text(st, 3, r->channel, sizeof r->channel);
+		store_text(st, 4, r->destination, sizeof r->destination);
+		r->payload = xstrdup(p != NULL ? (const char *)p : "");
+		snprintf(r->state, sizeof r->state, "sending");
+		r->attempts = sqlite3_column_int(st, 6);
+		r->next_at = sqlite3_column_int64(st, 7);
+		r->created = sqlite3_column_int64(st, 8);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	/* FIFO per destination: only its oldest undelivered row goes. */
+	for (i = 0; i < n; i++)
+		if (store_run(s,
+			"UPDATE outbox SET state = 'sending' WHERE id = ?1",
+			"i", rows[i].id) != 0)
+			goto fail;
+	if (store_exec(s, "COMMIT", "outbox", cause) != 0) {
+		store_outbox_free(rows, n);
+		return -1;
+	}
+	return n;
+fail:
+	store_fail(s, "reading the outbox", cause);
+	store_outbox_free(rows, n);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+void
+store_outbox_free(struct store_outbox *rows, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].payload);
+		rows[i].payload = NULL;
+	}
+}
+
+int
+store_outbox_mark(struct store *s, int64_t id, const char *state, int attempts,
+    int64_t next_at, const char *error, char **cause)
+{
+	if (store_run(s,
+		"UPDATE outbox SET state = ?2, attempts = ?3, next_at = ?4,"
+		" last_error = ?5 WHERE id = ?1",
+		"isiis", id, state, (int64_t)attempts, next_at,
+		error != NULL ? error : "") != 0)
+		return store_fail(s, "updating the outbox", cause);
+	return 0;
+}
+
+/* One integer from a query with an incident id and an event name. */
+static int
+store_outbox_count(struct store *s, const char *sql, int64_t incident,
+    const char *event, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "outbox", cause);
+	sqlite3_bind_int64(st, 1, incident);
+	sqlite3_bind_text(st, 2, event, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n >= 0 ? n : store_fail(s, "outbox", cause);
+}
+
+int
+store_outbox_cancel(
+    struct store *s, int64_t incident, const char *event, char **cause)
+{
+	if (store_run(s,
+		"UPDATE outbox SET state = 'cancelled' WHERE incident = ?1"
+		" AND event = ?2 AND state = 'pending' AND attempts = 0",
+		"is", incident, event) != 0)
+		return store_fail(s, "outbox", cause);
+	return sqlite3_changes(s->db);
+}
+
+int
+store_outbox_dispatched(
+    struct store *s, int64_t incident, const char *event, char **cause)
+{
+	return store_outbox_count(s,
+	    "SELECT COUNT(*) FROM outbox WHERE incident = ?1 AND event = ?2"
+	    " AND state <> 'cancelled'",
+	    incident, event, cause);
+}
+
+int
+store_outbox_recover(struct store *s, int64_t now, char **cause)
+{
+	if (store_run(s,
+		"UPDATE outbox SET state = 'retry', next_at = ?1"
+		" WHERE state = 'sending'",
+		"i", now) != 0)
+		return store_fail(s, "outbox", cause);
+	return sqlite3_changes(s->db);
+}
+
+int64_t
+store_outbox_next(struct store *s, char **cause)
+{
+	sqlite3_stmt *st;
+	int64_t t = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT COALESCE(MIN(next_at), 0) FROM outbox"
+		" WHERE state IN ('pending', 'retry')",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "outbox", cause);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t >= 0 ? t : store_fail(s, "outbox", cause);
+}

@@ -98,4 +98,45 @@ int store_incident_resolve(struct store *, const char *subject,
 /* Incidents open now, or -1. */
 int store_incident_open_count(struct store *, char **cause);
 
+/* One outbox row: a message for one channel and destination (§8.3). */
+struct store_outbox {
+	int64_t id;
+	int64_t incident;
+	char event[32];
+	char channel[16];
+	char destination[256];
+	char *payload;	/* the caller's after store_outbox_due */
+	char state[16]; /* pending, sending, sent, retry, dead, cancelled */
+	int attempts;
+	int64_t next_at; /* ms since the epoch */
+	int64_t created;
+};
+
+/* Queue a row (state pending); its id in row->id. */
+int store_outbox_add(struct store *, struct store_outbox *, char **cause);
+/*
+ * Rows due at now (pending or retry, next_at <= now), oldest first, at
+ * most max, each marked sending. Returns how many, -1 on error; free the
+ * payloads with store_outbox_free.
+ */
+int store_outbox_due(
+    struct store *, int64_t now, struct store_outbox *, int max, char **cause);
+void store_outbox_free(struct store_outbox *, int n);
+/* Record an attempt's outcome: state, attempts, next_at, error. */
+int store_outbox_mark(struct store *, int64_t id, const char *state,
+    int attempts, int64_t next_at, const char *error, char **cause);
+/*
+ * Cancel the rows of an incident's event not yet attempted (a problem
+ * that resolved within group_wait). Returns how many, -1 on error.
+ */
+int store_outbox_cancel(
+    struct store *, int64_t incident, const char *event, char **cause);
+/* Rows of an incident's event that were sent or are underway. */
+int store_outbox_dispatched(
+    struct store *, int64_t incident, const char *event, char **cause);
+/* At start: rows a crash left in sending are retried at once. */
+int store_outbox_recover(struct store *, int64_t now, char **cause);
+/* The earliest next_at of a due-able row, 0 when none; -1 on error. */
+int64_t store_outbox_next(struct store *, char **cause);
+
 #endif /* SNGUARD_STORE_H */

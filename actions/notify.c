@@ -1,0 +1,317 @@
+/*
+ * The notification facade: outbox, dispatch, retries (see notify.h).
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "conf.h"
+#include "log.h"
+#include "notify.h"
+#include "runner.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define NOTIFY_BATCH 32
+
+struct notify {
+	uv_loop_t *loop;
+	const struct conf *conf;
+	struct store *store;
+	struct runner *runner;
+	uv_timer_t timer;
+	unsigned int inflight;
+	int stopping;
+	int closed;
+};
+
+struct notify_attempt {
+	struct notify *n;
+	struct store_outbox row;
+};
+
+static void notify_kick(struct notify *);
+
+static int64_t
+notify_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+const struct conf *
+notify_conf(const struct notify *n)
+{
+	return n->conf;
+}
+
+struct runner *
+notify_runner(const struct notify *n)
+{
+	return n->runner;
+}
+
+static const struct notifier_ops *
+notify_channel(const char *name)
+{
+	if (strcmp(name, "syslog") == 0)
+		return &notifier_syslog_ops;
+	if (strcmp(name, "exec") == 0)
+		return &notifier_exec_ops;
+	return NULL;
+}
+
+/* The event as the JSON every channel receives. */
+static char *
+notify_payload(const struct notify_event *ev)
+{
+	json_t *o;
+	char *s, *fp;
+
+	fp = xasprintf("%s/%s", ev->subject != NULL ? ev->subject : "",
+	    ev->dimension != NULL ? ev->dimension : "");
+	o = json_pack("{s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, "
+		      "s:s?, s:s?, s:I, s:s}",
+	    "event", ev->event, "incident", (json_int_t)ev->incident, "subject",
+	    ev->subject, "dimension", ev->dimension, "state", ev->state,
+	    "prev_state", ev->prev_state, "severity", ev->severity, "reason",
+	    ev->reason, "confirm", ev->confirm, "backup", ev->backup, "plan",
+	    ev->plan, "time", (json_int_t)ev->time, "fingerprint", fp);
+	free(fp);
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return s;
+}
+
+/* Queue one row; a database error is logged (the event is lost then). */
+static void
+notify_queue(struct notify *n, const struct notify_event *ev,
+    const char *channel, const char *destination, const char *payload,
+    int64_t due)
+{
+	struct store_outbox row;
+	char *cause = NULL;
+
+	memset(&row, 0, sizeof row);
+	row.incident = ev->incident;
+	snprintf(row.event, sizeof row.event, "%s", ev->event);
+	snprintf(row.channel, sizeof row.channel, "%s", channel);
+	snprintf(row.destination, sizeof row.destination, "%s", destination);
+	row.payload = (char *)payload;
+	row.next_at = due;
+	row.created = notify_now();
+	if (store_outbox_add(n->store, &row, &cause) != 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+	}
+}
+
+void
+notify_event(struct notify *n, const struct notify_event *ev)
+{
+	const struct conf *c = n->conf;
+	char *payload, *cause = NULL;
+	int64_t now = notify_now(), due = now;
+	int sent;
+
+	if (strcmp(ev->event, "problem") == 0)
+		due = now + (int64_t)c->notify.group_wait;
+	if (strcmp(ev->event, "resolved") == 0) {
+		/* A problem still waiting: neither it nor this goes out. */
+		if (store_outbox_cancel(
+			n->store, ev->incident, "problem", &cause) > 0) {
+			log_info("incident %lld resolved within group_wait: "
+				 "nothing sent",
+			    (long long)ev->incident);
+			return;
+		}
+		sent = store_outbox_dispatched(
+		    n->store, ev->incident, "problem", &cause);
+		if (sent <= 0) {
+			if (sent < 0) {
+				log_warnx("outbox: %s", cause);
+				free(cause);
+			}
+			return;
+		}
+	}
+	payload = notify_payload(ev);
+	if (c->notify.syslog.enabled)
+		notify_queue(n, ev, "syslog", "syslog", payload, due);
+	if (c->notify.exec.enabled && c->notify.exec.program[0] != '\0')
+		notify_queue(
+		    n, ev, "exec", c->notify.exec.program, payload, due);
+	free(payload);
+	notify_kick(n);
+}
+
+/* The delay before attempt number attempts + 1 (§8.3). */
+static int64_t
+notify_backoff(const struct conf *c, int attempts)
+{
+	double d = (double)c->notify.outbox.backoff, j;
+	int i;
+
+	for (i = 1; i < attempts && d < (double)c->notify.outbox.backoff_cap;
+	     i++)
+		d *= 2;
+	if (d > (double)c->notify.outbox.backoff_cap)
+		d = (double)c->notify.outbox.backoff_cap;
+	j = c->notify.outbox.jitter;
+	d *= 1.0 - j + 2.0 * j * ((double)arc4random() / 4294967295.0);
+	return (int64_t)d;
+}
+
+static void
+notify_on_delivered(const char *error, void *arg)
+{
+	struct notify_attempt *a = arg;
+	struct notify *n = a->n;
+	const struct conf *c = n->conf;
+	struct store_outbox *r = &a->row;
+	char *cause = NULL;
+	int64_t now = notify_now();
+	int attempts = r->attempts + 1, rc;
+
+	n->inflight--;
+	if (error == NULL) {
+		rc = store_outbox_mark(
+		    n->store, r->id, "sent", attempts, now, NULL, &cause);
+		log_debug("outbox: %s %s to %s delivered", r->event, r->channel,
+		    r->destination);
+	} else if (attempts >= c->notify.outbox.max_attempts ||
+	    now - r->created >= (int64_t)c->notify.outbox.max_age) {
+		rc = store_outbox_mark(
+		    n->store, r->id, "dead", attempts, now, error, &cause);
+		log_warnx("outbox: %s %s to %s is dead after %d attempts: %s",
+		    r->event, r->channel, r->destination, attempts, error);
+	} else {
+		rc = store_outbox_mark(n->store, r->id, "retry", attempts,
+		    now + notify_backoff(c, attempts), error, &cause);
+		log_warnx("outbox: %s %s to %s failed (attempt %d): %s; will "
+			  "retry",
+		    r->event, r->channel, r->destination, attempts, error);
+	}
+	if (rc != 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+	}
+	free(r->payload);
+	free(a);
+	if (!n->stopping)
+		notify_kick(n);
+	else if (n->inflight == 0 && n->closed)
+		free(n);
+}
+
+/* Deliver what is due, then sleep until the next row is. */
+static void
+notify_on_timer(uv_timer_t *t)
+{
+	struct notify *n = t->data;
+	struct store_outbox rows[NOTIFY_BATCH];
+	const struct notifier_ops *ops;
+	struct notify_attempt *a;
+	char *cause = NULL;
+	int i, k;
+
+	if ((k = store_outbox_due(
+		 n->store, notify_now(), rows, NOTIFY_BATCH, &cause)) < 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+		uv_timer_start(&n->timer, notify_on_timer, 5000, 0);
+		return;
+	}
+	for (i = 0; i < k; i++) {
+		a = xcalloc(1, sizeof *a);
+		a->n = n;
+		a->row = rows[i];
+		n->inflight++;
+		if ((ops = notify_channel(rows[i].channel)) == NULL) {
+			notify_on_delivered("unknown channel", a);
+			continue;
+		}
+		ops->deliver(n, a->row.destination, a->row.payload, a->row.id,
+		    notify_on_delivered, a);
+	}
+	notify_kick(n);
+}
+
+/* Arm the timer for the earliest row due. */
+static void
+notify_kick(struct notify *n)
+{
+	char *cause = NULL;
+	int64_t next, now;
+
+	if (n->stopping)
+		return;
+	if ((next = store_outbox_next(n->store, &cause)) < 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+		return;
+	}
+	if (next == 0) {
+		uv_timer_stop(&n->timer);
+		return;
+	}
+	now = notify_now();
+	uv_timer_start(&n->timer, notify_on_timer,
+	    next > now ? (uint64_t)(next - now) : 0, 0);
+}
+
+struct notify *
+notify_new(uv_loop_t *loop, const struct conf *conf, struct store *store,
+    struct runner *runner)
+{
+	struct notify *n;
+	char *cause = NULL;
+	int k;
+
+	n = xcalloc(1, sizeof *n);
+	n->loop = loop;
+	n->conf = conf;
+	n->store = store;
+	n->runner = runner;
+	uv_timer_init(loop, &n->timer);
+	n->timer.data = n;
+	if ((k = store_outbox_recover(store, notify_now(), &cause)) < 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+	} else if (k > 0)
+		log_info("outbox: %d notifications interrupted by a restart "
+			 "are retried",
+		    k);
+	notify_kick(n);
+	return n;
+}
+
+void
+notify_set_conf(struct notify *n, const struct conf *conf)
+{
+	n->conf = conf;
+}
+
+static void
+notify_on_close(uv_handle_t *h)
+{
+	struct notify *n = h->data;
+
+	n->closed = 1;
+	if (n->inflight == 0)
+		free(n);
+}
+
+void
+notify_free(struct notify *n)
+{
+	if (n == NULL)
+		return;
+	n->stopping = 1;
+	uv_close((uv_handle_t *)&n->timer, notify_on_close);
+}
