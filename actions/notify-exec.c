@@ -95,10 +95,10 @@ notify_exec_done(struct runner_result *r, void *arg)
 		log_info("exec hook %s: %s", call->program, r->out);
 	}
 	if (runner_ok(r))
-		call->cb(NULL, call->arg);
+		call->cb(NULL, 0, call->arg);
 	else {
 		how = runner_describe(r);
-		call->cb(how, call->arg);
+		call->cb(how, 0, call->arg);
 		free(how);
 	}
 	runner_result_clear(r);
@@ -142,7 +142,7 @@ notifier_exec_deliver(struct notify *n, const char *destination,
 	size_t i, k = 0;
 
 	if ((o = json_loads(payload, 0, NULL)) == NULL) {
-		cb("not an event", arg);
+		cb("not an event", 0, arg);
 		return;
 	}
 	argv = xcalloc(c->notify.exec.args.n + 2, sizeof *argv);
@@ -170,7 +170,7 @@ notifier_exec_deliver(struct notify *n, const char *destination,
 	call->program = xstrdup(destination);
 	memset(&cmd, 0, sizeof cmd);
 	if (notify_exec_user(n, &cmd) != 0) {
-		call->cb("unknown notify.exec.user", call->arg);
+		call->cb("unknown notify.exec.user", 0, call->arg);
 		free(call->program);
 		free(call);
 		goto out;

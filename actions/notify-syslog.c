@@ -123,13 +123,13 @@ notifier_syslog_deliver(struct notify *n, const char *destination,
 	int prio;
 
 	if ((line = notify_syslog_line(payload, &prio)) == NULL) {
-		cb("not an event", arg);
+		cb("not an event", 0, arg);
 		return;
 	}
 	syslog(notify_facility(notify_conf(n)->notify.syslog.facility) | prio,
 	    "%s seq=%lld", line, (long long)sequence);
 	free(line);
-	cb(NULL, arg);
+	cb(NULL, 0, arg);
 }
 
 const struct notifier_ops notifier_syslog_ops = {

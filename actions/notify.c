@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "log.h"
@@ -17,15 +18,29 @@
 
 #define NOTIFY_BATCH 32
 
+static const struct notifier_ops *const notify_channels[] = {
+	&notifier_syslog_ops,
+	&notifier_exec_ops,
+	&notifier_trap_ops,
+};
+#define NOTIFY_NCHANNELS (sizeof notify_channels / sizeof *notify_channels)
+
 struct notify {
 	uv_loop_t *loop;
 	const struct conf *conf;
 	struct store *store;
 	struct runner *runner;
 	uv_timer_t timer;
+	uv_timer_t heartbeat;
+	uint64_t started; /* uv_now at creation */
+	void *state[NOTIFY_NCHANNELS];
+	notify_summary_fn summary;
+	void *summary_arg;
 	unsigned int inflight;
+	unsigned int closing;
 	int stopping;
 	int closed;
+	int oneshot;
 };
 
 struct notify_attempt {
@@ -56,13 +71,43 @@ notify_runner(const struct notify *n)
 	return n->runner;
 }
 
+struct store *
+notify_store(const struct notify *n)
+{
+	return n->store;
+}
+
+uv_loop_t *
+notify_loop(const struct notify *n)
+{
+	return n->loop;
+}
+
+uint32_t
+notify_uptime(const struct notify *n)
+{
+	return (uint32_t)((uv_now(n->loop) - n->started) / 10);
+}
+
+void **
+notify_state(struct notify *n, const struct notifier_ops *ops)
+{
+	size_t i;
+
+	for (i = 0; i < NOTIFY_NCHANNELS; i++)
+		if (notify_channels[i] == ops)
+			return &n->state[i];
+	abort();
+}
+
 static const struct notifier_ops *
 notify_channel(const char *name)
 {
-	if (strcmp(name, "syslog") == 0)
-		return &notifier_syslog_ops;
-	if (strcmp(name, "exec") == 0)
-		return &notifier_exec_ops;
+	size_t i;
+
+	for (i = 0; i < NOTIFY_NCHANNELS; i++)
+		if (strcmp(notify_channels[i]->name, name) == 0)
+			return notify_channels[i];
 	return NULL;
 }
 
@@ -76,12 +121,14 @@ notify_payload(const struct notify_event *ev)
 	fp = xasprintf("%s/%s", ev->subject != NULL ? ev->subject : "",
 	    ev->dimension != NULL ? ev->dimension : "");
 	o = json_pack("{s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, "
-		      "s:s?, s:s?, s:I, s:s}",
+		      "s:s?, s:s?, s:s?, s:I, s:I, s:s}",
 	    "event", ev->event, "incident", (json_int_t)ev->incident, "subject",
 	    ev->subject, "dimension", ev->dimension, "state", ev->state,
 	    "prev_state", ev->prev_state, "severity", ev->severity, "reason",
 	    ev->reason, "confirm", ev->confirm, "backup", ev->backup, "plan",
-	    ev->plan, "time", (json_int_t)ev->time, "fingerprint", fp);
+	    ev->plan, "backup_state", ev->backup_state, "children",
+	    (json_int_t)ev->children, "time", (json_int_t)ev->time,
+	    "fingerprint", fp);
 	free(fp);
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
@@ -115,8 +162,9 @@ void
 notify_event(struct notify *n, const struct notify_event *ev)
 {
 	const struct conf *c = n->conf;
-	char *payload, *cause = NULL;
+	char *payload, *key, *cause = NULL;
 	int64_t now = notify_now(), due = now;
+	size_t i;
 	int sent;
 
 	if (strcmp(ev->event, "problem") == 0)
@@ -146,6 +194,14 @@ notify_event(struct notify *n, const struct notify_event *ev)
 	if (c->notify.exec.enabled && c->notify.exec.program[0] != '\0')
 		notify_queue(
 		    n, ev, "exec", c->notify.exec.program, payload, due);
+	for (i = 0; i < c->notify.snmp.ndestinations; i++) {
+		/* Tiers above 1 are for escalations. */
+		if (c->notify.snmp.destinations[i].tier > 1)
+			continue;
+		key = notifier_trap_key(&c->notify.snmp.destinations[i]);
+		notify_queue(n, ev, "trap", key, payload, due);
+		free(key);
+	}
 	free(payload);
 	notify_kick(n);
 }
@@ -168,7 +224,7 @@ notify_backoff(const struct conf *c, int attempts)
 }
 
 static void
-notify_on_delivered(const char *error, void *arg)
+notify_on_delivered(const char *error, int permanent, void *arg)
 {
 	struct notify_attempt *a = arg;
 	struct notify *n = a->n;
@@ -184,7 +240,7 @@ notify_on_delivered(const char *error, void *arg)
 		    n->store, r->id, "sent", attempts, now, NULL, &cause);
 		log_debug("outbox: %s %s to %s delivered", r->event, r->channel,
 		    r->destination);
-	} else if (attempts >= c->notify.outbox.max_attempts ||
+	} else if (permanent || attempts >= c->notify.outbox.max_attempts ||
 	    now - r->created >= (int64_t)c->notify.outbox.max_age) {
 		rc = store_outbox_mark(
 		    n->store, r->id, "dead", attempts, now, error, &cause);
@@ -233,7 +289,7 @@ notify_on_timer(uv_timer_t *t)
 		a->row = rows[i];
 		n->inflight++;
 		if ((ops = notify_channel(rows[i].channel)) == NULL) {
-			notify_on_delivered("unknown channel", a);
+			notify_on_delivered("unknown channel", 1, a);
 			continue;
 		}
 		ops->deliver(n, a->row.destination, a->row.payload, a->row.id,
@@ -265,21 +321,183 @@ notify_kick(struct notify *n)
 	    next > now ? (uint64_t)(next - now) : 0, 0);
 }
 
-struct notify *
-notify_new(uv_loop_t *loop, const struct conf *conf, struct store *store,
+void
+notify_set_summary(struct notify *n, notify_summary_fn fn, void *arg)
+{
+	n->summary = fn;
+	n->summary_arg = arg;
+}
+
+/* The heartbeat's summary: the agent's, open incidents, the outbox. */
+static char *
+notify_summary(struct notify *n)
+{
+	char *sns = n->summary != NULL ? n->summary(n->summary_arg) : NULL;
+	char *s, *cause = NULL;
+	int64_t depth = -1, dead = -1;
+	int open;
+
+	if (store_outbox_counts(n->store, &depth, &dead, &cause) != 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if ((open = store_incident_open_count(n->store, &cause)) < 0) {
+		log_warnx("state database: %s", cause);
+		free(cause);
+	}
+	s = xasprintf("%s%sincidents=%d,outbox=%lld,dead=%lld",
+	    sns != NULL ? sns : "", sns != NULL ? "," : "", open,
+	    (long long)depth, (long long)dead);
+	free(sns);
+	return s;
+}
+
+static void
+notify_on_heartbeat(uv_timer_t *t)
+{
+	struct notify *n = t->data;
+	char *summary;
+
+	if (n->conf->notify.snmp.ndestinations == 0)
+		return;
+	summary = notify_summary(n);
+	notifier_trap_heartbeat(n, summary);
+	free(summary);
+}
+
+static struct notify *
+notify_alloc(uv_loop_t *loop, const struct conf *conf, struct store *store,
     struct runner *runner)
 {
 	struct notify *n;
-	char *cause = NULL;
-	int k;
 
 	n = xcalloc(1, sizeof *n);
 	n->loop = loop;
 	n->conf = conf;
 	n->store = store;
 	n->runner = runner;
+	n->started = uv_now(loop);
 	uv_timer_init(loop, &n->timer);
 	n->timer.data = n;
+	uv_timer_init(loop, &n->heartbeat);
+	n->heartbeat.data = n;
+	return n;
+}
+
+struct notify *
+notify_new_oneshot(uv_loop_t *loop, const struct conf *conf,
+    struct store *store, struct runner *runner)
+{
+	struct notify *n = notify_alloc(loop, conf, store, runner);
+
+	n->oneshot = 1;
+	return n;
+}
+
+int
+notify_oneshot(const struct notify *n)
+{
+	return n->oneshot;
+}
+
+struct notify_test_call {
+	struct notify *n;
+	char *channel;
+	char *destination;
+	notify_test_cb cb;
+	void *arg;
+};
+
+static void
+notify_test_done(const char *error, int permanent, void *arg)
+{
+	struct notify_test_call *t = arg;
+
+	(void)permanent; /* a test is not retried anyway */
+	t->n->inflight--;
+	t->cb(t->channel, t->destination, error, t->arg);
+	free(t->channel);
+	free(t->destination);
+	free(t);
+}
+
+static void
+notify_test_one(struct notify *n, const char *channel, const char *destination,
+    const char *payload, notify_test_cb cb, void *arg)
+{
+	struct notify_test_call *t;
+
+	t = xcalloc(1, sizeof *t);
+	t->n = n;
+	t->channel = xstrdup(channel);
+	t->destination = xstrdup(destination);
+	t->cb = cb;
+	t->arg = arg;
+	n->inflight++;
+	notify_channel(channel)->deliver(n, destination, payload,
+	    (int64_t)(notify_now() / 1000), notify_test_done, t);
+}
+
+int
+notify_test(struct notify *n, const char *channel, const char *who,
+    notify_test_cb cb, void *arg)
+{
+	const struct conf *c = n->conf;
+	struct notify_event ev;
+	char host[256], *reason, *payload, *key;
+	size_t i;
+	int k = 0;
+
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	reason = xasprintf("test notification from snguard notify-test, run by "
+			   "%s on %s",
+	    who, host);
+	memset(&ev, 0, sizeof ev);
+	ev.event = "test";
+	ev.subject = host;
+	ev.dimension = "test";
+	ev.severity = "info";
+	ev.reason = reason;
+	ev.time = notify_now();
+	payload = notify_payload(&ev);
+	free(reason);
+	if ((channel == NULL || strcmp(channel, "syslog") == 0) &&
+	    c->notify.syslog.enabled) {
+		notify_test_one(n, "syslog", "syslog", payload, cb, arg);
+		k++;
+	}
+	if ((channel == NULL || strcmp(channel, "exec") == 0) &&
+	    c->notify.exec.enabled && c->notify.exec.program[0] != '\0') {
+		notify_test_one(
+		    n, "exec", c->notify.exec.program, payload, cb, arg);
+		k++;
+	}
+	if (channel == NULL || strcmp(channel, "trap") == 0)
+		for (i = 0; i < c->notify.snmp.ndestinations; i++) {
+			key = notifier_trap_key(
+			    &c->notify.snmp.destinations[i]);
+			notify_test_one(n, "trap", key, payload, cb, arg);
+			free(key);
+			k++;
+		}
+	free(payload);
+	return k;
+}
+
+struct notify *
+notify_new(uv_loop_t *loop, const struct conf *conf, struct store *store,
+    struct runner *runner)
+{
+	struct notify *n = notify_alloc(loop, conf, store, runner);
+	char *cause = NULL;
+	int k;
+
+	uv_timer_start(&n->heartbeat, notify_on_heartbeat,
+	    conf->notify.heartbeat, conf->notify.heartbeat);
+	notifier_trap_start(n);
 	if ((k = store_outbox_recover(store, notify_now(), &cause)) < 0) {
 		log_warnx("outbox: %s", cause);
 		free(cause);
@@ -295,6 +513,9 @@ void
 notify_set_conf(struct notify *n, const struct conf *conf)
 {
 	n->conf = conf;
+	if (!n->oneshot)
+		uv_timer_start(&n->heartbeat, notify_on_heartbeat,
+		    conf->notify.heartbeat, conf->notify.heartbeat);
 }
 
 static void
@@ -302,6 +523,8 @@ notify_on_close(uv_handle_t *h)
 {
 	struct notify *n = h->data;
 
+	if (--n->closing != 0)
+		return;
 	n->closed = 1;
 	if (n->inflight == 0)
 		free(n);
@@ -310,8 +533,18 @@ notify_on_close(uv_handle_t *h)
 void
 notify_free(struct notify *n)
 {
+	size_t i;
+
 	if (n == NULL)
 		return;
 	n->stopping = 1;
+	/* Stopping a notifier answers what it has in flight. */
+	for (i = 0; i < NOTIFY_NCHANNELS; i++)
+		if (notify_channels[i]->stop != NULL && n->state[i] != NULL) {
+			notify_channels[i]->stop(n, n->state[i]);
+			n->state[i] = NULL;
+		}
+	n->closing = 2;
 	uv_close((uv_handle_t *)&n->timer, notify_on_close);
+	uv_close((uv_handle_t *)&n->heartbeat, notify_on_close);
 }

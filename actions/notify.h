@@ -18,6 +18,7 @@
 #include <uv.h>
 
 struct conf;
+struct conf_trap_dest;
 struct runner;
 struct store;
 struct notify;
@@ -35,33 +36,86 @@ struct notify_event {
 	const char *confirm;
 	const char *backup;
 	const char *plan;
-	int64_t time; /* ms since the epoch */
+	const char *backup_state; /* the backup SN's health */
+	int64_t children;	  /* compute nodes with the SN as primary */
+	int64_t time;		  /* ms since the epoch */
 };
 
-/* How a delivery went: 0 delivered, else the error text. */
-typedef void (*notifier_cb)(const char *error, void *arg);
+/*
+ * How a delivery went: error NULL when delivered, else its text;
+ * permanent when retrying cannot help (an SMTP 5xx): the row is dead at
+ * once.
+ */
+typedef void (*notifier_cb)(const char *error, int permanent, void *arg);
 
 struct notifier_ops {
 	const char *name;
 	/* Deliver payload (the event as JSON) to destination; cb once. */
 	void (*deliver)(struct notify *, const char *destination,
 	    const char *payload, int64_t sequence, notifier_cb, void *arg);
+	/* Release the notifier's state (notify_state), or NULL. */
+	void (*stop)(struct notify *, void *state);
 };
 
 extern const struct notifier_ops notifier_syslog_ops;
 extern const struct notifier_ops notifier_exec_ops;
+extern const struct notifier_ops notifier_trap_ops;
+/*
+ * The heartbeat (health.md §8.4): a TRAP2 to every trap destination,
+ * outside the outbox. summary is the sngReason text.
+ */
+void notifier_trap_heartbeat(struct notify *, const char *summary);
+/* Make or load the v3 engine ID and count this start's boots. */
+void notifier_trap_start(struct notify *);
+/*
+ * The trap destination of an outbox row: kind/v2c@host:port or
+ * kind/v3/user@host:port.
+ */
+char *notifier_trap_key(const struct conf_trap_dest *);
 
 struct notify *notify_new(
     uv_loop_t *, const struct conf *, struct store *, struct runner *);
 void notify_set_conf(struct notify *, const struct conf *);
 /* Queue an incident event on every enabled channel. */
 void notify_event(struct notify *, const struct notify_event *);
+/*
+ * A facade for one-off deliveries beside a running agent (snguard
+ * notify-test): no outbox recovery, no dispatch, no heartbeat, and the v3
+ * engine's boots are read, not counted.
+ */
+struct notify *notify_new_oneshot(
+    uv_loop_t *, const struct conf *, struct store *, struct runner *);
+int notify_oneshot(const struct notify *);
+/* How one test delivery went: channel, destination, error or NULL. */
+typedef void (*notify_test_cb)(
+    const char *channel, const char *destination, const char *error, void *arg);
+/*
+ * Send a test event through every enabled channel (or only the one named),
+ * straight to the notifiers; cb once per destination. Returns how many
+ * deliveries were started (0: nothing is enabled).
+ */
+int notify_test(struct notify *, const char *channel, const char *who,
+    notify_test_cb, void *arg);
+
+/*
+ * What the heartbeat says of the SNs ("up=3,suspect=0,down=1,icmp=dgram,
+ * lag=12ms"); the facade adds the open incidents, outbox depth and dead
+ * letters. Without it the heartbeat carries only the latter.
+ */
+typedef char *(*notify_summary_fn)(void *arg);
+void notify_set_summary(struct notify *, notify_summary_fn, void *arg);
 /* Stop; rows in flight are retried at the next start. */
 void notify_free(struct notify *);
 
 /* --- For notifiers. --- */
 const struct conf *notify_conf(const struct notify *);
 struct runner *notify_runner(const struct notify *);
+struct store *notify_store(const struct notify *);
+uv_loop_t *notify_loop(const struct notify *);
+/* The agent's uptime in hundredths of a second (sysUpTime.0). */
+uint32_t notify_uptime(const struct notify *);
+/* A notifier's state slot, kept until ops->stop at notify_free. */
+void **notify_state(struct notify *, const struct notifier_ops *);
 /*
  * The syslog line of an event (§9.3): key=value pairs, values quoted and
  * escaped; NULL when payload is not an event. The string is the caller's.

@@ -155,11 +155,71 @@ topo_compare(struct topo *t, const struct topology *topo)
 static void topo_read(struct topo *);
 static void topo_maybe_free(struct topo *);
 
+/* (primary, backup) pairs, sorted to count backups per primary. */
+struct topo_pair {
+	const char *primary;
+	const char *backup;
+};
+
+static int
+topo_pair_cmp(const void *a, const void *b)
+{
+	const struct topo_pair *x = a, *y = b;
+	int c = strcmp(x->primary, y->primary);
+
+	return c != 0 ? c : strcmp(x->backup, y->backup);
+}
+
+static int
+topo_sn_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct topology_sn *)elem)->name);
+}
+
+/*
+ * For each SN (in topo->sns order) the backup most of its compute nodes
+ * name (entry 2 of noderes.servicenode), or NULL: one sort, one sweep.
+ */
+static const char **
+topo_backups(const struct topology *topo)
+{
+	const char **best = xcalloc(topo->nsns + 1, sizeof *best);
+	struct topo_pair *p = xcalloc(topo->ncns + 1, sizeof *p);
+	const struct topology_sn *sn;
+	size_t i, j, n = 0, run, *bestn;
+
+	for (i = 0; i < topo->ncns; i++)
+		if (topo->cns[i].primary != NULL &&
+		    topo->cns[i].backup != NULL) {
+			p[n].primary = topo->cns[i].primary;
+			p[n++].backup = topo->cns[i].backup;
+		}
+	qsort(p, n, sizeof *p, topo_pair_cmp);
+	bestn = xcalloc(topo->nsns + 1, sizeof *bestn);
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && strcmp(p[j].primary, p[i].primary) == 0 &&
+		     strcmp(p[j].backup, p[i].backup) == 0;
+		     j++)
+			;
+		run = j - i;
+		sn = bsearch(p[i].primary, topo->sns, topo->nsns,
+		    sizeof *topo->sns, topo_sn_cmp);
+		if (sn != NULL && run > bestn[sn - topo->sns]) {
+			bestn[sn - topo->sns] = run;
+			best[sn - topo->sns] = p[i].backup;
+		}
+	}
+	free(bestn);
+	free(p);
+	return best;
+}
+
 /* Hand the SNs and their addresses to the agent's callback. */
 static void
 topo_hand_on(struct topo *t)
 {
 	struct topo_sn *v;
+	const char **backups = topo_backups(t->result);
 	size_t i;
 
 	v = xcalloc(t->result->nsns + 1, sizeof *v);
@@ -167,12 +227,15 @@ topo_hand_on(struct topo *t)
 		v[i].name = t->result->sns[i].name;
 		v[i].addr = t->addrs != NULL ? t->addrs[i] : NULL;
 		v[i].aix = t->result->sns[i].aix;
+		v[i].children = t->result->sns[i].nprimary;
+		v[i].backup = backups[i];
 		if (v[i].addr == NULL)
 			log_warnx("topology: service node %s has no address "
 				  "(hosts table, resolver)",
 			    v[i].name);
 	}
 	t->cb(v, t->result->nsns, t->cb_arg);
+	free(backups);
 	free(v);
 }
 

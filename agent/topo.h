@@ -16,6 +16,8 @@ struct topo_sn {
 	const char *name;
 	const char *addr; /* resolved (hosts table, then resolver), or NULL */
 	int aix;
+	size_t children;    /* compute nodes with it as primary */
+	const char *backup; /* their most frequent backup SN, or NULL */
 };
 
 /* Called on the loop after every successful read, with the SNs sorted. */

@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "health.h"
+#include "icmp.h"
 #include "log.h"
 #include "notify.h"
 #include "probe-spawn.h"
@@ -31,6 +32,8 @@ struct watch_sn {
 	char *name;
 	char *addr;
 	int aix;
+	size_t children;
+	char *backup; /* of most of its compute nodes, or NULL */
 	int seen;
 	struct probe_host *host;
 	struct health_sn health;
@@ -281,6 +284,20 @@ watch_restore(struct watch_sn *s)
 	    s->name, row.state, (unsigned long long)row.transitions);
 }
 
+/* The health state of a watched SN, or NULL. */
+static const char *
+watch_state_of(struct watch *w, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < w->n; i++)
+		if (w->sn[i] != NULL && strcmp(w->sn[i]->name, name) == 0)
+			return health_state_name(w->sn[i]->health.state);
+	return NULL;
+}
+
 /* Hand an incident event to the notifications. */
 static void
 watch_notify(struct watch_sn *s, const char *event,
@@ -301,6 +318,9 @@ watch_notify(struct watch_sn *s, const char *event,
 	ev.severity = inc->severity;
 	ev.reason = evidence;
 	ev.confirm = up ? NULL : health_confirm_name(s->health.confirm);
+	ev.backup = s->backup;
+	ev.backup_state = watch_state_of(s->w, s->backup);
+	ev.children = (int64_t)s->children;
 	ev.time = watch_epoch_ms();
 	notify_event(s->w->notify, &ev);
 }
@@ -422,6 +442,15 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 		    evidence);
 }
 
+/* What the topology says of the SN's compute nodes. */
+static void
+watch_sn_children(struct watch_sn *s, const struct topo_sn *t)
+{
+	s->children = t->children;
+	free(s->backup);
+	s->backup = t->backup != NULL ? xstrdup(t->backup) : NULL;
+}
+
 /* Start watching one SN at addr. */
 static struct watch_sn *
 watch_sn_new(struct watch *w, const struct topo_sn *t)
@@ -444,6 +473,7 @@ watch_sn_new(struct watch *w, const struct topo_sn *t)
 	s->name = xstrdup(t->name);
 	s->addr = xstrdup(t->addr);
 	s->aix = t->aix;
+	watch_sn_children(s, t);
 	health_init(&s->health, uv_now(w->loop));
 	watch_restore(s);
 	memset(&sp, 0, sizeof sp);
@@ -466,7 +496,36 @@ watch_sn_free(struct watch_sn *s)
 	probe_host_free(s->host);
 	free(s->name);
 	free(s->addr);
+	free(s->backup);
 	free(s);
+}
+
+/* The heartbeat's view of the SNs (health.md §8.4). */
+static char *
+watch_summary(void *arg)
+{
+	struct watch *w = arg;
+	unsigned int count[HEALTH_TAKEN_OVER + 1];
+	struct icmp_engine *icmp;
+	const char *mode = "off";
+	uint64_t events, worst;
+	char *cause = NULL;
+	size_t i;
+
+	memset(count, 0, sizeof count);
+	for (i = 0; i < w->n; i++)
+		count[w->sn[i]->health.state]++;
+	if (w->conf->probes.icmp.enabled && w->n != 0) {
+		if ((icmp = probe_ctx_icmp(w->ctx, &cause)) != NULL)
+			mode = icmp_mode_name(icmp_engine_mode(icmp, AF_INET));
+		free(cause);
+	}
+	probe_ctx_lag(w->ctx, &events, &worst);
+	return xasprintf("up=%u,suspect=%u,down=%u,recovering=%u,"
+			 "taken_over=%u,unknown=%u,icmp=%s,lag=%llums",
+	    count[HEALTH_UP], count[HEALTH_SUSPECT], count[HEALTH_DOWN],
+	    count[HEALTH_RECOVERING], count[HEALTH_TAKEN_OVER],
+	    count[HEALTH_UNKNOWN], mode, (unsigned long long)worst);
 }
 
 /*
@@ -489,8 +548,10 @@ watch_open_store(struct watch *w, const struct conf *conf)
 			  "nothing is notified",
 		    cause);
 		free(cause);
-	} else
+	} else {
 		w->notify = notify_new(w->loop, conf, w->store, w->runner);
+		notify_set_summary(w->notify, watch_summary, w);
+	}
 	free(path);
 }
 
@@ -550,6 +611,7 @@ watch_update(struct watch *w, const struct topo_sn *sns, size_t n)
 				break;
 		if (j < w->n && strcmp(w->sn[j]->addr, sns[i].addr) == 0 &&
 		    w->sn[j]->aix == sns[i].aix) {
+			watch_sn_children(w->sn[j], &sns[i]);
 			keep[nkeep++] = w->sn[j];
 			w->sn[j] = NULL;
 			continue;

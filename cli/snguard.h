@@ -9,6 +9,8 @@ int cmd_nodes(int, char **);
 int cmd_topology(int, char **);
 int cmd_netboot(int, char **);
 int cmd_probe(int, char **);
+int cmd_notify_test(int, char **);
+int cmd_events(int, char **);
 
 /* Exit statuses shared by the commands. */
 #define CMD_OK 0

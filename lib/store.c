@@ -72,6 +72,8 @@ static const char *const store_migrations[STORE_VERSION] = {
 	"CREATE TABLE audit ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL,"
 	" who TEXT NOT NULL, what TEXT NOT NULL, detail TEXT);",
+	/* 1 -> 2: small persistent values. */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);",
 };
 
 /* "path: what: sqlite's message" into *cause. */
@@ -676,12 +678,163 @@ store_outbox_next(struct store *s, char **cause)
 	int64_t t = -1;
 
 	if (sqlite3_prepare_v2(s->db,
-		"SELECT COALESCE(MIN(next_at), 0) FROM outbox"
-		" WHERE state IN ('pending', 'retry')",
+		"SELECT COALESCE(MIN(next_at), 0) FROM outbox o"
+		" WHERE state IN ('pending', 'retry')"
+		" AND NOT EXISTS (SELECT 1 FROM outbox e WHERE"
+		" e.channel = o.channel AND e.destination = o.destination"
+		" AND e.id < o.id AND e.state IN ('pending', 'retry',"
+		" 'sending'))",
 		-1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "outbox", cause);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		t = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return t >= 0 ? t : store_fail(s, "outbox", cause);
+}
+
+int
+store_outbox_counts(
+    struct store *s, int64_t *depth, int64_t *dead, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT COALESCE(SUM(state IN ('pending', 'retry', 'sending')),"
+		" 0), COALESCE(SUM(state = 'dead'), 0) FROM outbox",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "outbox", cause);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*depth = sqlite3_column_int64(st, 0);
+		*dead = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, "outbox", cause);
+}
+
+int
+store_meta_get(
+    struct store *s, const char *key, void *buf, size_t len, char **cause)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "meta", cause);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = (size_t)sqlite3_column_bytes(st, 0);
+		if (n > len)
+			n = len;
+		if (n != 0)
+			memcpy(buf, sqlite3_column_blob(st, 0), n);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, "meta", cause);
+	return (int)n;
+}
+
+int
+store_meta_set(
+    struct store *s, const char *key, const void *val, size_t len, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+		"INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1,
+		&st, NULL) != SQLITE_OK)
+		return store_fail(s, "meta", cause);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "meta", cause);
+}
+
+int64_t
+store_meta_incr(struct store *s, const char *key, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "meta", cause) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db,
+		"INSERT INTO meta (key, value) VALUES (?, 1)"
+		" ON CONFLICT (key) DO UPDATE SET value ="
+		" CAST(value AS INTEGER) + 1",
+		-1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?", -1,
+		&st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (v < 0 || store_exec(s, "COMMIT", "meta", cause) != 0)
+		goto fail;
+	return v;
+fail:
+	if (cause != NULL && *cause == NULL)
+		store_fail(s, "meta", cause);
+	sqlite3_finalize(st);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+int
+store_outbox_list(struct store *s, int max, int failed,
+    struct store_outbox **rows, char **cause)
+{
+	sqlite3_stmt *st;
+	struct store_outbox *r;
+	const char *t;
+	int n = 0, rc;
+
+	*rows = NULL;
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT id, COALESCE(incident, 0), event, channel, destination,"
+		" state, attempts, next_at, created, COALESCE(last_error, '')"
+		" FROM outbox WHERE ? = 0 OR state IN ('retry', 'dead')"
+		" ORDER BY id DESC LIMIT ?",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "outbox", cause);
+	sqlite3_bind_int(st, 1, failed);
+	sqlite3_bind_int(st, 2, max);
+	*rows = xcalloc((size_t)max, sizeof **rows);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+		r = &(*rows)[n++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->incident = sqlite3_column_int64(st, 1);
+#define STORE_COL(field, i) \
+	t = (const char *)sqlite3_column_text(st, i); \
+	snprintf(r->field, sizeof r->field, "%s", t != NULL ? t : "")
+		STORE_COL(event, 2);
+		STORE_COL(channel, 3);
+		STORE_COL(destination, 4);
+		STORE_COL(state, 5);
+		r->attempts = sqlite3_column_int(st, 6);
+		r->next_at = sqlite3_column_int64(st, 7);
+		r->created = sqlite3_column_int64(st, 8);
+		STORE_COL(error, 9);
+#undef STORE_COL
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(*rows);
+		*rows = NULL;
+		return store_fail(s, "outbox", cause);
+	}
+	return n;
 }

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* The schema this build writes. */
-#define STORE_VERSION 1
+#define STORE_VERSION 2
 /* Probe history rows kept per SN (a ring). */
 #define STORE_HISTORY 100
 
@@ -110,6 +110,7 @@ struct store_outbox {
 	int attempts;
 	int64_t next_at; /* ms since the epoch */
 	int64_t created;
+	char error[256]; /* the last attempt's (store_outbox_list) */
 };
 
 /* Queue a row (state pending); its id in row->id. */
@@ -136,7 +137,32 @@ int store_outbox_dispatched(
     struct store *, int64_t incident, const char *event, char **cause);
 /* At start: rows a crash left in sending are retried at once. */
 int store_outbox_recover(struct store *, int64_t now, char **cause);
-/* The earliest next_at of a due-able row, 0 when none; -1 on error. */
+/*
+ * The earliest next_at of a row store_outbox_due could return (the head
+ * of its destination's queue), 0 when none; -1 on error.
+ */
 int64_t store_outbox_next(struct store *, char **cause);
+
+/*
+ * The newest rows (only retry and dead ones when failed), newest first,
+ * at most max, without payloads, in a malloc'd *rows. Returns how many.
+ */
+int store_outbox_list(struct store *, int max, int failed,
+    struct store_outbox **rows, char **cause);
+/* Rows per state: pending+retry+sending (depth) and dead; -1 on error. */
+int store_outbox_counts(
+    struct store *, int64_t *depth, int64_t *dead, char **cause);
+
+/*
+ * Small persistent values (schema 2): the SNMP engine ID, the engine's
+ * boots, the heartbeat sequence. A blob value is read into buf (at most
+ * len bytes): returns its length, 0 when absent, -1 on error.
+ */
+int store_meta_get(
+    struct store *, const char *key, void *buf, size_t len, char **cause);
+int store_meta_set(
+    struct store *, const char *key, const void *val, size_t len, char **cause);
+/* Add one to an integer value (absent: 0) and return the new value. */
+int64_t store_meta_incr(struct store *, const char *key, char **cause);
 
 #endif /* SNGUARD_STORE_H */

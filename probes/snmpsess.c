@@ -18,12 +18,27 @@
 #include "snmpwire.h"
 #include "xmalloc.h"
 
+/* An outstanding notification (INFORM). */
+struct snmpsess_note {
+	struct snmpsess *s;
+	snmpsess_cb cb;
+	void *arg;
+	int orphan;	   /* answered already: net-snmp may still call back */
+	uint64_t deadline; /* uv_now: answered as timed out then */
+	struct snmpsess_note *next;
+	struct snmpsess_note **prev;
+};
+
 struct snmpsess {
 	uv_loop_t *loop;
+	struct snmpsess_note *notes;
+	struct snmpsess_note *orphans; /* net-snmp may still hold them */
 	void *sessp;
 	int fd;
 	uv_poll_t poll;
 	uv_timer_t timer;
+	uv_timer_t notes_timer; /* the earliest deadline of the notes */
+	uint64_t note_wait;	/* ms a note may take in all */
 	int polling;
 	unsigned int closing;
 	int in_cb;
@@ -132,7 +147,7 @@ snmpsess_finish(struct snmpsess *s)
 		s->in_cb--;
 	}
 	free(reply.names);
-	if (s->dead && s->in_cb == 0)
+	if (s->dead && s->in_cb == 0 && s->closing == 0)
 		snmpsess_destroy(s);
 }
 
@@ -336,6 +351,15 @@ snmpsess_open(uv_loop_t *loop, const struct sockaddr *sa,
 	ss.flags |= SNMP_FLAGS_DONT_PROBE;
 	if (v3) {
 		ss.version = SNMP_VERSION_3;
+		if (p->engine_id_len != 0) {
+			/* Authoritative: keys are localised to our ID. */
+			ss.securityEngineID = (u_char *)p->engine_id;
+			ss.securityEngineIDLen = p->engine_id_len;
+			ss.contextEngineID = (u_char *)p->engine_id;
+			ss.contextEngineIDLen = p->engine_id_len;
+			ss.engineBoots = (u_int)p->engine_boots;
+			ss.engineTime = (u_int)p->engine_time;
+		}
 		if (snmpsess_usm(&ss, p, cause) != 0) {
 			free(ss.securityName);
 			free(ss.securityAuthProto);
@@ -365,6 +389,10 @@ snmpsess_open(uv_loop_t *loop, const struct sockaddr *sa,
 	s->fd = tr->sock;
 	uv_timer_init(loop, &s->timer);
 	s->timer.data = s;
+	uv_timer_init(loop, &s->notes_timer);
+	s->notes_timer.data = s;
+	/* net-snmp's own retries, then a second of grace. */
+	s->note_wait = p->timeout_ms * (uint64_t)(p->retries + 1) + 1000;
 	uv_poll_init_socket(loop, &s->poll, s->fd);
 	s->poll.data = s;
 	uv_poll_start(&s->poll, UV_READABLE, snmpsess_on_poll);
@@ -375,29 +403,194 @@ static void
 snmpsess_on_close(uv_handle_t *h)
 {
 	struct snmpsess *s = h->data;
+	struct snmpsess_note *q;
 
 	if (--s->closing != 0)
 		return;
+	/* Answered in snmpsess_close; net-snmp may call back once more. */
 	snmp_sess_close(s->sessp);
+	while ((q = s->orphans) != NULL) {
+		s->orphans = q->next;
+		free(q);
+	}
 	free(s->reply.names);
 	free(s);
+}
+
+/*
+ * Unlink an outstanding notification and answer it. One net-snmp still
+ * holds (answered by us, not by its callback) is kept until the session
+ * is closed.
+ */
+static void
+snmpsess_note_answer(
+    struct snmpsess_note *q, struct snmpsess_reply *r, int held)
+{
+	struct snmpsess *s = q->s;
+	snmpsess_cb cb = q->cb;
+	void *arg = q->arg;
+
+	if (q->next != NULL)
+		q->next->prev = q->prev;
+	*q->prev = q->next;
+	if (held) {
+		q->orphan = 1;
+		q->next = s->orphans;
+		s->orphans = q;
+	} else
+		free(q);
+	s->in_cb++;
+	cb(r, arg);
+	s->in_cb--;
+}
+
+/*
+ * A guard over net-snmp's retries: a refused or lost INFORM whose
+ * timeout the library no longer schedules is answered as timed out.
+ */
+static void
+snmpsess_on_notes_timer(uv_timer_t *t)
+{
+	struct snmpsess *s = t->data;
+	struct snmpsess_note *q, *next;
+	struct snmpsess_reply r;
+	uint64_t now = uv_now(s->loop), first = 0;
+
+	for (q = s->notes; q != NULL; q = next) {
+		next = q->next;
+		if (q->deadline > now) {
+			if (first == 0 || q->deadline < first)
+				first = q->deadline;
+			continue;
+		}
+		memset(&r, 0, sizeof r);
+		r.uptime = -1;
+		r.timed_out = 1;
+		snprintf(r.detail, sizeof r.detail,
+		    "no acknowledgement from %s", s->peer);
+		snmpsess_note_answer(q, &r, 1);
+		if (s->dead) {
+			/* Closed from the callback. */
+			if (s->in_cb == 0 && s->closing == 0)
+				snmpsess_destroy(s);
+			return;
+		}
+		/* The list may have changed: start over. */
+		next = s->notes;
+		first = 0;
+	}
+	if (first != 0)
+		uv_timer_start(
+		    &s->notes_timer, snmpsess_on_notes_timer, first - now, 0);
+}
+
+/* net-snmp's callback for a notification. */
+static int
+snmpsess_on_note(
+    int op, netsnmp_session *ss, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+	struct snmpsess_note *q = magic;
+	struct snmpsess *s;
+	struct snmpsess_reply r;
+
+	if (q->orphan || op == NETSNMP_CALLBACK_OP_RESEND)
+		return 1;
+	s = q->s;
+	memset(&r, 0, sizeof r);
+	r.uptime = -1;
+	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
+		r.answered = 1;
+		r.errstat = (int)pdu->errstat;
+		if (r.errstat != 0) {
+			r.error = 1;
+			snprintf(r.detail, sizeof r.detail,
+			    "%s refused the INFORM: %s", s->peer,
+			    snmp_errstring(r.errstat));
+		}
+	} else if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
+		r.timed_out = 1;
+		snprintf(r.detail, sizeof r.detail,
+		    "no acknowledgement from %s", s->peer);
+	} else {
+		r.error = 1;
+		snprintf(r.detail, sizeof r.detail,
+		    op == NETSNMP_CALLBACK_OP_SEC_ERROR ?
+			"SNMPv3 security error from %s (user, passphrase or "
+			"protocol?)" :
+			"INFORM to %s failed",
+		    s->peer);
+	}
+	snmpsess_note_answer(q, &r, 0);
+	if (s->dead && s->in_cb == 0 && s->closing == 0)
+		snmpsess_destroy(s);
+	return 1;
+}
+
+void
+snmpsess_notify(struct snmpsess *s, void *pdu_arg, snmpsess_cb cb, void *arg)
+{
+	netsnmp_pdu *pdu = pdu_arg;
+	struct snmpsess_note *q;
+	struct snmpsess_reply r;
+	int inform = pdu->command == SNMP_MSG_INFORM;
+
+	q = xcalloc(1, sizeof *q);
+	q->s = s;
+	q->cb = cb;
+	q->arg = arg;
+	q->next = s->notes;
+	if (q->next != NULL)
+		q->next->prev = &q->next;
+	q->prev = &s->notes;
+	s->notes = q;
+	memset(&r, 0, sizeof r);
+	r.uptime = -1;
+	if (s->dead ||
+	    snmp_sess_async_send(s->sessp, pdu,
+		inform ? snmpsess_on_note : NULL, inform ? q : NULL) == 0) {
+		snmp_free_pdu(pdu);
+		r.error = 1;
+		snprintf(r.detail, sizeof r.detail,
+		    "cannot send a notification to %s", s->peer);
+		snmpsess_note_answer(q, &r, 0);
+		return;
+	}
+	if (inform) {
+		q->deadline = uv_now(s->loop) + s->note_wait;
+		if (!uv_is_active((uv_handle_t *)&s->notes_timer))
+			uv_timer_start(&s->notes_timer, snmpsess_on_notes_timer,
+			    s->note_wait, 0);
+		snmpsess_resync(s);
+	} else
+		snmpsess_note_answer(q, &r, 0); /* a TRAP2 is done once sent */
 }
 
 static void
 snmpsess_destroy(struct snmpsess *s)
 {
-	s->closing = 2;
+	s->closing = 3;
 	uv_close((uv_handle_t *)&s->poll, snmpsess_on_close);
 	uv_close((uv_handle_t *)&s->timer, snmpsess_on_close);
+	uv_close((uv_handle_t *)&s->notes_timer, snmpsess_on_close);
 }
 
 void
 snmpsess_close(struct snmpsess *s)
 {
+	struct snmpsess_reply r;
+
 	if (s == NULL || s->dead)
 		return;
 	s->dead = 1;
 	s->cb = NULL;
+	memset(&r, 0, sizeof r);
+	r.uptime = -1;
+	r.error = 1;
+	snprintf(r.detail, sizeof r.detail, "session to %s closed", s->peer);
+	s->in_cb++;
+	while (s->notes != NULL)
+		snmpsess_note_answer(s->notes, &r, 1);
+	s->in_cb--;
 	if (s->in_cb == 0)
 		snmpsess_destroy(s);
 }

@@ -24,6 +24,14 @@ struct snmpsess_params {
 	const char *auth_pass;
 	const char *priv_protocol;
 	const char *priv_pass;
+	/*
+	 * v3 notifications we are authoritative for (TRAP2): our engine ID,
+	 * boots and time. Zero length: discover the peer's (requests, INFORM).
+	 */
+	const unsigned char *engine_id;
+	size_t engine_id_len;
+	long engine_boots;
+	long engine_time;
 };
 
 /* What a request got back. */
@@ -56,6 +64,14 @@ void snmpsess_get_uptime(struct snmpsess *, snmpsess_cb, void *);
 /* Walk a column of strings with GETBULK (max_rep per request). */
 void snmpsess_walk(struct snmpsess *, const char *column_oid, long max_rep,
     snmpsess_cb, void *);
+/*
+ * Send a notification PDU (a netsnmp_pdu * built by the caller, which
+ * the session owns from here): a TRAP2 answers at once, delivered when it
+ * left; an INFORM answers when acknowledged, timed out or refused. Any
+ * number may run at once, beside the one request above. A session closed
+ * with notifications outstanding answers them with error.
+ */
+void snmpsess_notify(struct snmpsess *, void *pdu, snmpsess_cb, void *);
 /* Forget the running request without callback. */
 void snmpsess_cancel(struct snmpsess *);
 

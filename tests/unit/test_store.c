@@ -1,8 +1,9 @@
 /*
  * Unit tests of the state database: creation with mode 0600 and the
  * current schema, reopening without migrating twice, refusing a newer
- * schema, SN state round trips, the bounded probe history, and errors
- * that name the file.
+ * schema, SN state round trips, the bounded probe history, the outbox's
+ * per-destination order and timer, small persistent values, migration
+ * from schema 1, and errors that name the file.
  */
 #include "config.h"
 
@@ -218,6 +219,131 @@ test_incidents(void **state)
 }
 
 static void
+outbox_row(struct store *s, const char *dest, int64_t next_at)
+{
+	struct store_outbox r;
+	char *cause = NULL;
+
+	memset(&r, 0, sizeof r);
+	r.incident = 1;
+	snprintf(r.event, sizeof r.event, "problem");
+	snprintf(r.channel, sizeof r.channel, "trap");
+	snprintf(r.destination, sizeof r.destination, "%s", dest);
+	r.payload = "{}";
+	r.next_at = next_at;
+	r.created = 1000;
+	assert_int_equal(store_outbox_add(s, &r, &cause), 0);
+}
+
+/*
+ * A row waiting for a retry holds back its destination's later rows:
+ * store_outbox_next must not name their (past) times, or the dispatcher
+ * would spin on rows it cannot take.
+ */
+static void
+test_outbox_head_of_line(void **state)
+{
+	struct fixture *f = *state;
+	struct store_outbox rows[8], *list = NULL;
+	struct store *s;
+	int64_t depth, dead;
+	char *cause = NULL;
+	int k;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	outbox_row(s, "a", 100);
+	outbox_row(s, "a", 100);
+	outbox_row(s, "b", 150);
+	assert_int_equal(store_outbox_next(s, &cause), 100);
+	k = store_outbox_due(s, 200, rows, 8, &cause);
+	assert_int_equal(k, 2); /* a's first and b's */
+	assert_string_equal(rows[0].destination, "a");
+	assert_string_equal(rows[1].destination, "b");
+	/* In flight: nothing else is due for a or b. */
+	assert_int_equal(store_outbox_next(s, &cause), 0);
+	assert_int_equal(store_outbox_mark(s, rows[0].id, "retry", 1, 5000,
+			     "no acknowledgement", &cause),
+	    0);
+	assert_int_equal(
+	    store_outbox_mark(s, rows[1].id, "sent", 1, 200, NULL, &cause), 0);
+	/* a's second row (due at 100) waits behind the retry at 5000. */
+	assert_int_equal(store_outbox_next(s, &cause), 5000);
+	store_outbox_free(rows, k);
+	assert_int_equal(store_outbox_due(s, 4000, rows, 8, &cause), 0);
+	assert_int_equal(store_outbox_counts(s, &depth, &dead, &cause), 0);
+	assert_int_equal(depth, 2);
+	assert_int_equal(dead, 0);
+	k = store_outbox_list(s, 10, 1, &list, &cause);
+	assert_int_equal(k, 1);
+	assert_string_equal(list[0].state, "retry");
+	assert_string_equal(list[0].error, "no acknowledgement");
+	free(list);
+	k = store_outbox_list(s, 2, 0, &list, &cause);
+	assert_int_equal(k, 2);
+	assert_true(list[0].id > list[1].id); /* newest first */
+	free(list);
+	store_close(s);
+}
+
+static void
+test_meta(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char id[] = { 0x80, 0x00, 0x7e, 0xd9, 0x05, 0x00, 0xff },
+		      buf[16];
+	struct store *s;
+	char *cause = NULL, text[16];
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	assert_int_equal(store_meta_get(s, "x", buf, sizeof buf, &cause), 0);
+	assert_int_equal(store_meta_set(s, "x", id, sizeof id, &cause), 0);
+	assert_int_equal(
+	    store_meta_get(s, "x", buf, sizeof buf, &cause), sizeof id);
+	assert_memory_equal(buf, id, sizeof id);
+	assert_int_equal(store_meta_incr(s, "boots", &cause), 1);
+	assert_int_equal(store_meta_incr(s, "boots", &cause), 2);
+	store_close(s);
+	/* Kept across a reopen; an integer reads back as its text. */
+	s = store_open(f->path, &cause);
+	assert_int_equal(store_meta_incr(s, "boots", &cause), 3);
+	memset(text, 0, sizeof text);
+	assert_int_equal(
+	    store_meta_get(s, "boots", text, sizeof text - 1, &cause), 1);
+	assert_string_equal(text, "3");
+	store_close(s);
+}
+
+/* A schema-1 database gains the meta table and keeps its rows. */
+static void
+test_migrate_from_1(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s;
+	sqlite3 *db;
+	char *cause = NULL;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	outbox_row(s, "a", 100);
+	store_close(s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+			     "DROP TABLE meta; UPDATE schema_version SET "
+			     "version = 1",
+			     NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	assert_int_equal(store_version(s), STORE_VERSION);
+	assert_int_equal(store_meta_incr(s, "boots", &cause), 1);
+	assert_int_equal(store_outbox_next(s, &cause), 100);
+	store_close(s);
+}
+
+static void
 test_open_error(void **state)
 {
 	struct fixture *f = *state;
@@ -243,6 +369,11 @@ main(void)
 		    test_history_ring, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_incidents, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_outbox_head_of_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_migrate_from_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_open_error, setup, teardown),
 	};
