@@ -22,6 +22,7 @@ static const struct notifier_ops *const notify_channels[] = {
 	&notifier_syslog_ops,
 	&notifier_exec_ops,
 	&notifier_trap_ops,
+	&notifier_email_ops,
 };
 #define NOTIFY_NCHANNELS (sizeof notify_channels / sizeof *notify_channels)
 
@@ -194,6 +195,10 @@ notify_event(struct notify *n, const struct notify_event *ev)
 	if (c->notify.exec.enabled && c->notify.exec.program[0] != '\0')
 		notify_queue(
 		    n, ev, "exec", c->notify.exec.program, payload, due);
+	if (c->notify.email.enabled)
+		for (i = 0; i < c->notify.email.to.n; i++)
+			notify_queue(n, ev, "email", c->notify.email.to.v[i],
+			    payload, due);
 	for (i = 0; i < c->notify.snmp.ndestinations; i++) {
 		/* Tiers above 1 are for escalations. */
 		if (c->notify.snmp.destinations[i].tier > 1)
@@ -475,6 +480,13 @@ notify_test(struct notify *n, const char *channel, const char *who,
 		    n, "exec", c->notify.exec.program, payload, cb, arg);
 		k++;
 	}
+	if ((channel == NULL || strcmp(channel, "email") == 0) &&
+	    c->notify.email.enabled)
+		for (i = 0; i < c->notify.email.to.n; i++) {
+			notify_test_one(n, "email", c->notify.email.to.v[i],
+			    payload, cb, arg);
+			k++;
+		}
 	if (channel == NULL || strcmp(channel, "trap") == 0)
 		for (i = 0; i < c->notify.snmp.ndestinations; i++) {
 			key = notifier_trap_key(

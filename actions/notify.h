@@ -60,6 +60,15 @@ struct notifier_ops {
 extern const struct notifier_ops notifier_syslog_ops;
 extern const struct notifier_ops notifier_exec_ops;
 extern const struct notifier_ops notifier_trap_ops;
+extern const struct notifier_ops notifier_email_ops;
+
+/*
+ * The message of an event for one recipient, headers and body with CRLF
+ * line ends (health.md §9.2); NULL when payload is not an event.
+ */
+char *notify_email_message(
+    const struct conf *, const char *to, const char *payload, int64_t sequence);
+
 /*
  * The heartbeat (health.md §8.4): a TRAP2 to every trap destination,
  * outside the outbox. summary is the sngReason text.

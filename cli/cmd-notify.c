@@ -79,7 +79,7 @@ notify_test_usage(void)
 {
 	fprintf(stderr,
 	    "usage: snguard notify-test [-c file] "
-	    "[--channel trap|syslog|exec] [--json]\n");
+	    "[--channel trap|email|syslog|exec] [--json]\n");
 }
 
 int
@@ -111,10 +111,11 @@ cmd_notify_test(int argc, char **argv)
 			channel = optarg;
 			if (strcmp(channel, "trap") != 0 &&
 			    strcmp(channel, "syslog") != 0 &&
+			    strcmp(channel, "email") != 0 &&
 			    strcmp(channel, "exec") != 0) {
 				fprintf(stderr,
 				    "snguard notify-test: unknown channel "
-				    "'%s' (trap, syslog or exec)\n",
+				    "'%s' (trap, email, syslog or exec)\n",
 				    channel);
 				return CMD_USAGE;
 			}

@@ -38,7 +38,8 @@ static const struct snguard_cmd snguard_cmds[] = {
 	    "[-t timeout_ms] [-p port] [-C community] [-E command] "
 	    "[-o key=value] [-q] [--json] [-f file | target ...]",
 	    cmd_probe },
-	{ "notify-test", "[-c file] [--channel trap|syslog|exec] [--json]",
+	{ "notify-test",
+	    "[-c file] [--channel trap|email|syslog|exec] [--json]",
 	    cmd_notify_test },
 	{ "events", "[-c file] [-n count] [--failed] [--json]", cmd_events },
 	{ "version", "", snguard_version }, { NULL, NULL, NULL }

@@ -1,7 +1,9 @@
 /*
  * Unit tests of the notification texts: the syslog line of an event
  * (key=value, quoting, escaping, priorities) and the exec hook's argv
- * placeholders, which never split an argument.
+ * placeholders, which never split an argument; the mail of an event
+ * (headers that cannot be injected into, RFC 2047 subjects, the body's
+ * evidence and advice).
  */
 #include "config.h"
 
@@ -15,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "conf.h"
 #include "notify.h"
 
 static const char problem[] =
@@ -74,12 +77,113 @@ test_subst(void **state)
 	free(s);
 }
 
+/* The header block of a message (up to the empty line). */
+static char *
+headers_of(const char *msg)
+{
+	const char *end = strstr(msg, "\r\n\r\n");
+
+	assert_non_null(end);
+	return strndup(msg, (size_t)(end - msg) + 2);
+}
+
+static void
+test_email_message(void **state)
+{
+	static const char ev[] =
+	    "{\"event\":\"problem\",\"incident\":42,\"subject\":\"sn27\","
+	    "\"dimension\":\"host\",\"state\":\"down\",\"severity\":"
+	    "\"critical\",\"confirm\":\"pending\",\"backup\":\"sn28\","
+	    "\"backup_state\":\"UP\",\"children\":412,\"reason\":"
+	    "\"icmp 3/3 lost\",\"fingerprint\":\"sn27/host\","
+	    "\"time\":1795600000000}";
+	struct conf *c = conf_new();
+	char *m, *h;
+
+	(void)state;
+	free(c->notify.email.from);
+	c->notify.email.from = strdup("snguard@mn1");
+	m = notify_email_message(c, "ops@example.org", ev, 7);
+	assert_non_null(m);
+	h = headers_of(m);
+	assert_non_null(strstr(h, "From: snguard@mn1\r\n"));
+	assert_non_null(strstr(h, "To: ops@example.org\r\n"));
+	assert_non_null(strstr(h, "Date: Wed, 25 Nov 2026 09:46:40 +0000\r\n"));
+	assert_non_null(strstr(h, "Message-ID: <snguard.42.7@"));
+	assert_non_null(strstr(h, "X-Snguard-Fingerprint: sn27/host\r\n"));
+	/* The em dash makes it an encoded-word. */
+	assert_non_null(strstr(h, "Subject: =?UTF-8?B?"));
+	assert_non_null(strstr(m, "backup service node: sn28 (UP)"));
+	assert_non_null(strstr(m, "412"));
+	assert_non_null(strstr(m, "    snguard takeover sn27\r\n"));
+	assert_non_null(strstr(m, "evidence: icmp 3/3 lost"));
+	free(h);
+	free(m);
+	conf_free(c);
+}
+
+/* CR and LF in a recipient or a subject never start a header. */
+static void
+test_email_injection(void **state)
+{
+	static const char ev[] =
+	    "{\"event\":\"problem\",\"incident\":1,\"subject\":"
+	    "\"sn1\\r\\nBcc: victim@example.org\",\"dimension\":\"nim\","
+	    "\"state\":\"down\",\"severity\":\"warning\",\"time\":0}";
+	struct conf *c = conf_new();
+	char *m, *h, *p;
+	size_t n = 0;
+
+	(void)state;
+	m = notify_email_message(
+	    c, "ops@example.org\r\nBcc: x@example.org", ev, 1);
+	assert_non_null(m);
+	h = headers_of(m);
+	assert_null(strstr(h, "\r\nBcc:"));
+	assert_non_null(strstr(h, "To: ops@example.orgBcc: x@example.org\r\n"));
+	for (p = h; (p = strstr(p, "\r\n")) != NULL; p += 2)
+		n++;
+	assert_int_equal(n, 10);	/* the ten headers, no more */
+	assert_null(strstr(h, "\n\n")); /* no early end of the headers */
+	free(h);
+	free(m);
+	assert_null(notify_email_message(c, "a@b", "not json", 1));
+	conf_free(c);
+}
+
+/* A long subject is cut to 200 characters, on a character boundary. */
+static void
+test_email_subject_cut(void **state)
+{
+	struct conf *c = conf_new();
+	char ev[1024], name[400], *m, *subj, *end;
+
+	(void)state;
+	memset(name, 'x', 300);
+	name[300] = '\0';
+	snprintf(ev, sizeof ev,
+	    "{\"event\":\"resolved\",\"incident\":1,\"subject\":\"%s\","
+	    "\"dimension\":\"host\",\"state\":\"up\",\"time\":0}",
+	    name);
+	m = notify_email_message(c, "a@b", ev, 1);
+	assert_non_null(m);
+	subj = strstr(m, "Subject: ");
+	assert_non_null(subj);
+	end = strstr(subj, "\r\n");
+	assert_int_equal(end - subj - 9, 200);
+	free(m);
+	conf_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syslog_line),
 		cmocka_unit_test(test_subst),
+		cmocka_unit_test(test_email_message),
+		cmocka_unit_test(test_email_injection),
+		cmocka_unit_test(test_email_subject_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
