@@ -37,6 +37,10 @@ struct watch_sn {
 	int seen;
 	struct probe_host *host;
 	struct health_sn health;
+	uv_timer_t witness_timer; /* the next witness run while DOWN */
+	int witness_running;
+	int freed;  /* gone from the topology or stopping */
+	int closed; /* its timer closed */
 };
 
 struct watch {
@@ -50,6 +54,7 @@ struct watch {
 	int store_tried;
 	struct watch_sn **sn;
 	size_t n;
+	struct watch_witness_call *witnesses; /* running */
 };
 
 /* "key=value" into a growing NULL-terminated list. */
@@ -382,6 +387,198 @@ watch_evidence(const struct probe_round *r, char *buf, size_t len)
 	}
 }
 
+/* --- Witness confirmation through the backup SN (health.md §6) --- */
+
+static void watch_witness_start(struct watch_sn *);
+
+static struct watch_sn *
+watch_find(struct watch *w, const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < w->n; i++)
+		if (w->sn[i] != NULL && strcmp(w->sn[i]->name, name) == 0)
+			return w->sn[i];
+	return NULL;
+}
+
+/* Tell the confirmation's change as an update of the host incident. */
+static void
+watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
+{
+	struct store_incident inc;
+	struct notify_event ev;
+	char *cause = NULL;
+
+	if (s->health.state != HEALTH_DOWN || s->health.confirm == c)
+		return;
+	health_set_confirm(&s->health, c);
+	watch_save(s, 0);
+	if (c == HEALTH_CONFIRM_PATH_PROBLEM)
+		log_warnx("%s: DOWN from the MN only: MN-SN path problem (%s)",
+		    s->name, why);
+	else
+		log_warnx(
+		    "%s: DOWN %s (%s)", s->name, health_confirm_name(c), why);
+	if (s->w->store == NULL || s->w->notify == NULL)
+		return;
+	/* The open incident, for its id (resuming changes nothing). */
+	if (store_incident_open(s->w->store, s->name, "host", "critical", why,
+		watch_epoch_ms(), 0, &inc, &cause) != 0) {
+		log_warnx("state database: %s", cause);
+		free(cause);
+		return;
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.event = "update";
+	ev.incident = inc.id;
+	ev.subject = s->name;
+	ev.dimension = "host";
+	ev.state = "down";
+	ev.prev_state = "down";
+	ev.severity = c == HEALTH_CONFIRM_PATH_PROBLEM ? "warning" : "critical";
+	ev.reason = why;
+	ev.confirm = health_confirm_name(c);
+	ev.backup = s->backup;
+	ev.backup_state = watch_state_of(s->w, s->backup);
+	ev.children = (int64_t)s->children;
+	ev.time = watch_epoch_ms();
+	notify_event(s->w->notify, &ev);
+}
+
+static void
+watch_on_witness_timer(uv_timer_t *t)
+{
+	watch_witness_start(t->data);
+}
+
+struct watch_witness_call {
+	struct watch_sn *s;
+	char *backup;
+	struct watch_witness_call *next, **prev;
+};
+
+static void
+watch_witness_done(struct runner_result *r, void *arg)
+{
+	struct watch_witness_call *call = arg;
+	struct watch_sn *s = call->s;
+	struct runner_split sp;
+	const char *text;
+	char *how, why[512];
+	enum health_confirm c;
+
+	if (call->next != NULL)
+		call->next->prev = call->prev;
+	*call->prev = call->next;
+	s->witness_running = 0;
+	if (s->freed) {
+		if (s->closed)
+			free(s);
+		goto out;
+	}
+	runner_split_nodes(r->out, r->outlen, &sp);
+	text = runner_split_text(&sp, call->backup);
+	if (text != NULL && strstr(text, "SNGUARD_WITNESS_ALIVE") != NULL) {
+		c = HEALTH_CONFIRM_PATH_PROBLEM;
+		snprintf(why, sizeof why, "witness %s reaches %s", call->backup,
+		    s->addr);
+	} else if (text != NULL &&
+	    strstr(text, "SNGUARD_WITNESS_DEAD") != NULL) {
+		c = HEALTH_CONFIRM_CONFIRMED;
+		snprintf(why, sizeof why, "witness %s cannot reach %s either",
+		    call->backup, s->addr);
+	} else {
+		c = HEALTH_CONFIRM_WITNESS_UNAVAILABLE;
+		how = runner_describe(r);
+		snprintf(why, sizeof why, "no answer from witness %s (%s)",
+		    call->backup,
+		    runner_ok(r) ? "no verdict in its output" : how);
+		free(how);
+	}
+	runner_split_clear(&sp);
+	watch_confirmed(s, c, why);
+	/* Asked again until confirmed, while DOWN. */
+	if (s->health.state == HEALTH_DOWN &&
+	    s->health.confirm != HEALTH_CONFIRM_CONFIRMED)
+		uv_timer_start(&s->witness_timer, watch_on_witness_timer,
+		    s->w->conf->health.witness.retry, 0);
+out:
+	runner_result_clear(r);
+	free(call->backup);
+	free(call);
+}
+
+/* Substitute {backup} and {addr} inside one argv element. */
+static char *
+watch_witness_arg(const char *arg, const char *backup, const char *addr)
+{
+	char *out = xstrdup(arg), *p, *t;
+
+	while ((p = strstr(out, "{backup}")) != NULL ||
+	    (p = strstr(out, "{addr}")) != NULL) {
+		int b = strncmp(p, "{backup}", 8) == 0;
+		*p = '\0';
+		t = xasprintf(
+		    "%s%s%s", out, b ? backup : addr, p + (b ? 8 : 6));
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+/* Ask the backup SN whether it still reaches this SN. */
+static void
+watch_witness_start(struct watch_sn *s)
+{
+	const struct conf *c = s->w->conf;
+	const struct conf_strlist *cmd;
+	struct watch_witness_call *call;
+	struct watch_sn *b;
+	struct runner_cmd rc;
+	char **argv;
+	size_t i;
+
+	if (s->health.state != HEALTH_DOWN || s->witness_running ||
+	    !c->health.witness.enabled)
+		return;
+	if (s->backup == NULL) {
+		watch_confirmed(s, HEALTH_CONFIRM_WITNESS_UNAVAILABLE,
+		    "no backup SN to ask (noderes.servicenode names one)");
+		return;
+	}
+	b = watch_find(s->w, s->backup);
+	cmd = b != NULL && b->aix ? &c->health.witness.aix_command :
+				    &c->health.witness.command;
+	if (cmd->n == 0)
+		return;
+	argv = xcalloc(cmd->n + 1, sizeof *argv);
+	for (i = 0; i < cmd->n; i++)
+		argv[i] = watch_witness_arg(cmd->v[i], s->backup, s->addr);
+	call = xcalloc(1, sizeof *call);
+	call->s = s;
+	call->backup = xstrdup(s->backup);
+	memset(&rc, 0, sizeof rc);
+	rc.argv = argv;
+	rc.path = c->xcat.bin_path;
+	rc.timeout_ms = c->health.witness.timeout;
+	rc.capture_max = 64 * 1024;
+	s->witness_running = 1;
+	call->next = s->w->witnesses;
+	if (call->next != NULL)
+		call->next->prev = &call->next;
+	call->prev = &s->w->witnesses;
+	s->w->witnesses = call;
+	log_info(
+	    "%s: asking %s whether it reaches %s", s->name, s->backup, s->addr);
+	runner_start(s->w->runner, &rc, watch_witness_done, call);
+	for (i = 0; i < cmd->n; i++)
+		free(argv[i]);
+	free(argv);
+}
+
 static void
 watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 {
@@ -432,6 +629,10 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 		return;
 	watch_evidence(r, evidence, sizeof evidence);
 	watch_incident(s, ch.events, evidence);
+	if (ch.events & HEALTH_EV_DOWN)
+		watch_witness_start(s);
+	if (ch.to != HEALTH_DOWN)
+		uv_timer_stop(&s->witness_timer);
 	if (ch.to == HEALTH_UP || ch.to == HEALTH_RECOVERING)
 		log_info("%s: %s -> %s: %s", s->name,
 		    health_state_name(ch.from), health_state_name(ch.to),
@@ -482,6 +683,8 @@ watch_sn_new(struct watch *w, const struct topo_sn *t)
 	sp.jitter = w->conf->probes.jitter;
 	sp.round_deadline_ms = w->conf->probes.round_deadline;
 	sp.first_spread_ms = w->conf->probes.startup_spread;
+	uv_timer_init(w->loop, &s->witness_timer);
+	s->witness_timer.data = s;
 	s->host = probe_host_new(w->ctx, s->name, &sp, watch_on_round, s);
 	watch_probes(s, (struct sockaddr *)&ss);
 	probe_host_start(s->host);
@@ -491,13 +694,26 @@ watch_sn_new(struct watch *w, const struct topo_sn *t)
 }
 
 static void
+watch_on_sn_close(uv_handle_t *h)
+{
+	struct watch_sn *s = h->data;
+
+	/* A witness still running frees it when it answers. */
+	s->closed = 1;
+	if (!s->witness_running)
+		free(s);
+}
+
+static void
 watch_sn_free(struct watch_sn *s)
 {
 	probe_host_free(s->host);
 	free(s->name);
 	free(s->addr);
 	free(s->backup);
-	free(s);
+	s->name = s->addr = s->backup = NULL;
+	s->freed = 1;
+	uv_close((uv_handle_t *)&s->witness_timer, watch_on_sn_close);
 }
 
 /* The heartbeat's view of the SNs (health.md §8.4). */
@@ -638,6 +854,7 @@ watch_update(struct watch *w, const struct topo_sn *sns, size_t n)
 void
 watch_free(struct watch *w)
 {
+	struct watch_witness_call *call;
 	size_t i;
 
 	if (w == NULL)
@@ -648,6 +865,15 @@ watch_free(struct watch *w)
 	notify_free(w->notify);
 	probe_ctx_free(w->ctx);
 	runner_free(w->runner);
+	/* The runner drops running witnesses without calling back. */
+	while ((call = w->witnesses) != NULL) {
+		w->witnesses = call->next;
+		call->s->witness_running = 0;
+		if (call->s->closed)
+			free(call->s);
+		free(call->backup);
+		free(call);
+	}
 	probe_spawn_unbind(&w->spawner);
 	store_close(w->store);
 	free(w);
