@@ -213,6 +213,16 @@ trap_add_int(netsnmp_pdu *pdu, const oid *root, size_t rootlen, int obj,
 	trap_add(pdu, root, rootlen, obj, type, &v, sizeof v);
 }
 
+/* An enumerated field of the payload; dflt when absent or unknown. */
+static void
+trap_add_enum(netsnmp_pdu *pdu, const oid *root, size_t rootlen, int obj,
+    json_t *o, const char *key, const char *const *names, long dflt)
+{
+	long v = trap_enum(json_string_value(json_object_get(o, key)), names);
+
+	trap_add_int(pdu, root, rootlen, obj, ASN_INTEGER, v < 0 ? dflt : v);
+}
+
 /*
  * The PDU of an event (the JSON payload) for one destination; NULL with
  * *cause.
@@ -228,7 +238,7 @@ trap_pdu(struct notify *n, const char *payload, int64_t sequence, int inform,
 	netsnmp_pdu *pdu;
 	json_t *o;
 	char tbuf[32], host[256];
-	long ticks, v;
+	long ticks;
 	int which;
 
 	if (snmpwire_parse_oid(c->notify.snmp.enterprise_oid, root, &rootlen) !=
@@ -271,34 +281,26 @@ trap_pdu(struct notify *n, const char *payload, int64_t sequence, int inform,
 			    64);
 			break;
 		case SNG_STATE:
+			trap_add_enum(
+			    pdu, root, rootlen, *k, o, "state", trap_states, 0);
+			break;
 		case SNG_PREV_STATE:
-			v = trap_enum(
-			    json_string_value(json_object_get(
-				o, *k == SNG_STATE ? "state" : "prev_state")),
-			    trap_states);
-			trap_add_int(
-			    pdu, root, rootlen, *k, ASN_INTEGER, v < 0 ? 0 : v);
+			trap_add_enum(pdu, root, rootlen, *k, o, "prev_state",
+			    trap_states, 0);
 			break;
 		case SNG_CONFIRMATION:
-			v = trap_enum(
-			    json_string_value(json_object_get(o, "confirm")),
-			    trap_confirms);
-			trap_add_int(
-			    pdu, root, rootlen, *k, ASN_INTEGER, v < 0 ? 0 : v);
+			trap_add_enum(pdu, root, rootlen, *k, o, "confirm",
+			    trap_confirms, 0);
 			break;
 		case SNG_SEVERITY:
-			v = trap_enum(
-			    json_string_value(json_object_get(o, "severity")),
-			    trap_severities);
-			trap_add_int(
-			    pdu, root, rootlen, *k, ASN_INTEGER, v < 1 ? 1 : v);
+			trap_add_enum(pdu, root, rootlen, *k, o, "severity",
+			    trap_severities, 1);
 			break;
 		case SNG_EVENT_TYPE:
-			v = trap_enum(
-			    json_string_value(json_object_get(o, "event")),
-			    trap_events);
-			trap_add_int(
-			    pdu, root, rootlen, *k, ASN_INTEGER, v < 1 ? 2 : v);
+			/* An event outside the MIB's list (test) is an update.
+			 */
+			trap_add_enum(
+			    pdu, root, rootlen, *k, o, "event", trap_events, 2);
 			break;
 		case SNG_INCIDENT_ID:
 			f = json_object_get(o, "incident");

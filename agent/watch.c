@@ -289,9 +289,9 @@ watch_restore(struct watch_sn *s)
 	    s->name, row.state, (unsigned long long)row.transitions);
 }
 
-/* The health state of a watched SN, or NULL. */
-static const char *
-watch_state_of(struct watch *w, const char *name)
+/* A watched SN by name, or NULL. */
+static struct watch_sn *
+watch_find(struct watch *w, const char *name)
 {
 	size_t i;
 
@@ -299,8 +299,17 @@ watch_state_of(struct watch *w, const char *name)
 		return NULL;
 	for (i = 0; i < w->n; i++)
 		if (w->sn[i] != NULL && strcmp(w->sn[i]->name, name) == 0)
-			return health_state_name(w->sn[i]->health.state);
+			return w->sn[i];
 	return NULL;
+}
+
+/* The health state of a watched SN, or NULL. */
+static const char *
+watch_state_of(struct watch *w, const char *name)
+{
+	struct watch_sn *s = watch_find(w, name);
+
+	return s != NULL ? health_state_name(s->health.state) : NULL;
 }
 
 /* Hand an incident event to the notifications. */
@@ -390,19 +399,6 @@ watch_evidence(const struct probe_round *r, char *buf, size_t len)
 /* --- Witness confirmation through the backup SN (health.md §6) --- */
 
 static void watch_witness_start(struct watch_sn *);
-
-static struct watch_sn *
-watch_find(struct watch *w, const char *name)
-{
-	size_t i;
-
-	if (name == NULL)
-		return NULL;
-	for (i = 0; i < w->n; i++)
-		if (w->sn[i] != NULL && strcmp(w->sn[i]->name, name) == 0)
-			return w->sn[i];
-	return NULL;
-}
 
 /* Tell the confirmation's change as an update of the host incident. */
 static void
