@@ -166,7 +166,7 @@ notify_event(struct notify *n, const struct notify_event *ev)
 	char *payload, *key, *cause = NULL;
 	int64_t now = notify_now(), due = now;
 	size_t i;
-	int sent;
+	int sent, k;
 
 	if (strcmp(ev->event, "problem") == 0)
 		due = now + (int64_t)c->notify.group_wait;
@@ -181,6 +181,32 @@ notify_event(struct notify *n, const struct notify_event *ev)
 		}
 		sent = store_outbox_dispatched(
 		    n->store, ev->incident, "problem", &cause);
+		if (sent <= 0) {
+			if (sent < 0) {
+				log_warnx("outbox: %s", cause);
+				free(cause);
+			}
+			return;
+		}
+	}
+	if (strcmp(ev->event, "update") == 0) {
+		struct notify_event as_problem = *ev;
+		/* The problem still waits: it goes out with the news. */
+		as_problem.event = "problem";
+		payload = notify_payload(&as_problem);
+		k = store_outbox_refresh(
+		    n->store, ev->incident, "problem", payload, &cause);
+		free(payload);
+		if (k > 0) {
+			log_info("incident %lld: update folded into the "
+				 "problem not sent yet",
+			    (long long)ev->incident);
+			return;
+		}
+		/* An update of an incident nobody was told of: nothing. */
+		sent = k < 0 ? -1 :
+			       store_outbox_dispatched(
+				   n->store, ev->incident, "problem", &cause);
 		if (sent <= 0) {
 			if (sent < 0) {
 				log_warnx("outbox: %s", cause);

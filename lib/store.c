@@ -651,6 +651,18 @@ store_outbox_cancel(
 }
 
 int
+store_outbox_refresh(struct store *s, int64_t incident, const char *event,
+    const char *payload, char **cause)
+{
+	if (store_run(s,
+		"UPDATE outbox SET payload = ?3 WHERE incident = ?1"
+		" AND event = ?2 AND state = 'pending' AND attempts = 0",
+		"iss", incident, event, payload) != 0)
+		return store_fail(s, "outbox", cause);
+	return sqlite3_changes(s->db);
+}
+
+int
 store_outbox_dispatched(
     struct store *s, int64_t incident, const char *event, char **cause)
 {

@@ -132,6 +132,13 @@ int store_outbox_mark(struct store *, int64_t id, const char *state,
  */
 int store_outbox_cancel(
     struct store *, int64_t incident, const char *event, char **cause);
+/*
+ * Replace the payload of an incident's event rows not yet attempted (a
+ * problem still in group_wait learns its new confirmation). Returns how
+ * many, -1 on error.
+ */
+int store_outbox_refresh(struct store *, int64_t incident, const char *event,
+    const char *payload, char **cause);
 /* Rows of an incident's event that were sent or are underway. */
 int store_outbox_dispatched(
     struct store *, int64_t incident, const char *event, char **cause);
