@@ -81,7 +81,21 @@ struct notify_exec_call {
 	notifier_cb cb;
 	void *arg;
 	char *program;
+	struct notify_exec_call *next, **prev;
 };
+
+/* The hooks running, answered at stop (notify_state slot). */
+struct notify_exec_state {
+	struct notify_exec_call *calls;
+};
+
+static void
+notify_exec_unlink(struct notify_exec_call *call)
+{
+	if (call->next != NULL)
+		call->next->prev = call->prev;
+	*call->prev = call->next;
+}
 
 static void
 notify_exec_done(struct runner_result *r, void *arg)
@@ -89,6 +103,7 @@ notify_exec_done(struct runner_result *r, void *arg)
 	struct notify_exec_call *call = arg;
 	char *how, *nl;
 
+	notify_exec_unlink(call);
 	if (r->outlen != 0) {
 		if ((nl = strchr(r->out, '\n')) != NULL)
 			*nl = '\0';
@@ -135,9 +150,10 @@ notifier_exec_deliver(struct notify *n, const char *destination,
     const char *payload, int64_t sequence, notifier_cb cb, void *arg)
 {
 	const struct conf *c = notify_conf(n);
-	struct notify_exec_call *call;
+	struct notify_exec_call *call, **calls;
 	struct runner_cmd cmd;
 	char **argv, **env, name[64], *v;
+	void **st;
 	json_t *o;
 	size_t i, k = 0;
 
@@ -180,6 +196,15 @@ notifier_exec_deliver(struct notify *n, const char *destination,
 	cmd.timeout_ms = c->notify.exec.timeout;
 	cmd.grace_ms = c->notify.exec.kill_grace;
 	cmd.capture_max = EXEC_CAPTURE;
+	st = notify_state(n, &notifier_exec_ops);
+	if (*st == NULL)
+		*st = xcalloc(1, sizeof(struct notify_exec_state));
+	calls = &((struct notify_exec_state *)*st)->calls;
+	call->next = *calls;
+	if (call->next != NULL)
+		call->next->prev = &call->next;
+	call->prev = calls;
+	*calls = call;
 	runner_start(notify_runner(n), &cmd, notify_exec_done, call);
 out:
 	for (i = 0; argv[i] != NULL; i++)
@@ -190,7 +215,25 @@ out:
 	free(env);
 }
 
+/* Stopping: kill the hooks still running; their rows are retried. */
+static void
+notifier_exec_stop(struct notify *n, void *state)
+{
+	struct notify_exec_state *st = state;
+	struct notify_exec_call *call;
+
+	while ((call = st->calls) != NULL) {
+		notify_exec_unlink(call);
+		runner_cancel(notify_runner(n), notify_exec_done, call);
+		call->cb("stopping", 0, call->arg);
+		free(call->program);
+		free(call);
+	}
+	free(st);
+}
+
 const struct notifier_ops notifier_exec_ops = {
 	.name = "exec",
 	.deliver = notifier_exec_deliver,
+	.stop = notifier_exec_stop,
 };

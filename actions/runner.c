@@ -461,6 +461,32 @@ runner_free(struct runner *r)
 	}
 }
 
+void
+runner_cancel(struct runner *r, runner_cb cb, void *arg)
+{
+	struct runner_job *job, *next;
+
+	if (r == NULL)
+		return;
+	for (job = TAILQ_FIRST(&r->queued); job != NULL; job = next) {
+		next = TAILQ_NEXT(job, entry);
+		if (job->cb == cb && job->arg == arg) {
+			TAILQ_REMOVE(&r->queued, job, entry);
+			r->nqueued--;
+			runner_job_free(job);
+		}
+	}
+	TAILQ_FOREACH(job, &r->running, entry)
+	{
+		if (job->cb != cb || job->arg != arg || job->cancelled)
+			continue;
+		/* It ends as a timed-out one would, without callback. */
+		job->cancelled = 1;
+		if (job->started && !job->exited)
+			kill(-job->proc.pid, SIGKILL);
+	}
+}
+
 unsigned int
 runner_running(const struct runner *r)
 {

@@ -67,6 +67,11 @@ struct runner *runner_new(uv_loop_t *, unsigned int max_running);
  * the runner's handles. runner_free(NULL) is a no-op.
  */
 void runner_free(struct runner *);
+/*
+ * Forget the commands started with cb and arg: a queued one is dropped, a
+ * running one's process group is killed; neither calls back.
+ */
+void runner_cancel(struct runner *, runner_cb, void *arg);
 /* Commands running and waiting. */
 unsigned int runner_running(const struct runner *);
 unsigned int runner_queued(const struct runner *);
