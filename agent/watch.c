@@ -33,7 +33,8 @@ struct watch_sn {
 	char *addr;
 	int aix;
 	size_t children;
-	char *backup; /* of most of its compute nodes, or NULL */
+	char *backup;	/* of most of its compute nodes, or NULL */
+	char *evidence; /* of its last DOWN */
 	int seen;
 	struct probe_host *host;
 	struct health_sn health;
@@ -406,7 +407,7 @@ watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
 {
 	struct store_incident inc;
 	struct notify_event ev;
-	char *cause = NULL;
+	char *cause = NULL, *reason;
 
 	if (s->health.state != HEALTH_DOWN || s->health.confirm == c)
 		return;
@@ -435,13 +436,17 @@ watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
 	ev.state = "down";
 	ev.prev_state = "down";
 	ev.severity = c == HEALTH_CONFIRM_PATH_PROBLEM ? "warning" : "critical";
-	ev.reason = why;
+	/* The probes' evidence first: it may replace a waiting problem's. */
+	reason = xasprintf("%s%s%s", s->evidence != NULL ? s->evidence : "",
+	    s->evidence != NULL ? "; " : "", why);
+	ev.reason = reason;
 	ev.confirm = health_confirm_name(c);
 	ev.backup = s->backup;
 	ev.backup_state = watch_state_of(s->w, s->backup);
 	ev.children = (int64_t)s->children;
 	ev.time = watch_epoch_ms();
 	notify_event(s->w->notify, &ev);
+	free(reason);
 }
 
 static void
@@ -625,8 +630,11 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 		return;
 	watch_evidence(r, evidence, sizeof evidence);
 	watch_incident(s, ch.events, evidence);
-	if (ch.events & HEALTH_EV_DOWN)
+	if (ch.events & HEALTH_EV_DOWN) {
+		free(s->evidence);
+		s->evidence = xstrdup(evidence);
 		watch_witness_start(s);
+	}
 	if (ch.to != HEALTH_DOWN)
 		uv_timer_stop(&s->witness_timer);
 	if (ch.to == HEALTH_UP || ch.to == HEALTH_RECOVERING)
@@ -707,7 +715,8 @@ watch_sn_free(struct watch_sn *s)
 	free(s->name);
 	free(s->addr);
 	free(s->backup);
-	s->name = s->addr = s->backup = NULL;
+	free(s->evidence);
+	s->name = s->addr = s->backup = s->evidence = NULL;
 	s->freed = 1;
 	uv_close((uv_handle_t *)&s->witness_timer, watch_on_sn_close);
 }

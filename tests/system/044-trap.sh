@@ -87,7 +87,7 @@ write_conf snguard.conf <<CONF
 xcat: { topology_refresh = 3600; system_resolver = false; };
 state: { dir = "$TESTDIR/state"; };
 probes: { interval = 1; retry_interval = 0.5; startup_spread = 0.5; };
-health: { stable_for = 2; };
+health: { stable_for = 2; witness: { enabled = false; }; };
 notify: {
 	group_wait = 1;
 	heartbeat = 10;
