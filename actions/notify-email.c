@@ -186,9 +186,7 @@ notify_email_message(
 
 	if ((o = json_loads(payload, 0, NULL)) == NULL)
 		return NULL;
-	if (gethostname(host, sizeof host) != 0)
-		snprintf(host, sizeof host, "localhost");
-	host[sizeof host - 1] = '\0';
+	notify_hostname(host, sizeof host);
 	ev = email_str(o, "event");
 	dim = email_str(o, "dimension");
 	subject = email_str(o, "subject");
@@ -335,9 +333,7 @@ email_sendmail(struct notify *n, char *message, notifier_cb cb, void *arg)
 	struct runner_cmd cmd;
 	char host[256], *from, *argv[6];
 
-	if (gethostname(host, sizeof host) != 0)
-		snprintf(host, sizeof host, "localhost");
-	host[sizeof host - 1] = '\0';
+	notify_hostname(host, sizeof host);
 	from = email_from(c, host);
 	argv[0] = c->notify.email.sendmail;
 	argv[1] = "-t";
@@ -625,9 +621,7 @@ email_smtp(
 	call->arg = arg;
 	call->message = message;
 	call->len = strlen(message);
-	if (gethostname(host, sizeof host) != 0)
-		snprintf(host, sizeof host, "localhost");
-	host[sizeof host - 1] = '\0';
+	notify_hostname(host, sizeof host);
 	call->from = email_from(c, host);
 	addr = email_clean(to);
 	call->rcpt = curl_slist_append(NULL, addr);

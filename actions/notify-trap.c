@@ -264,9 +264,7 @@ trap_pdu(struct notify *n, const char *payload, int64_t sequence, int inform,
 	snmp_pdu_add_variable(pdu, trap_oid_oid,
 	    sizeof trap_oid_oid / sizeof *trap_oid_oid, ASN_OBJECT_ID, trapoid,
 	    (rootlen + 2) * sizeof *trapoid);
-	if (gethostname(host, sizeof host) != 0)
-		snprintf(host, sizeof host, "localhost");
-	host[sizeof host - 1] = '\0';
+	notify_hostname(host, sizeof host);
 	for (k = objs; *k != 0; k++) {
 		json_t *f;
 		switch (*k) {

@@ -84,6 +84,14 @@ notify_loop(const struct notify *n)
 	return n->loop;
 }
 
+void
+notify_hostname(char *buf, size_t len)
+{
+	if (gethostname(buf, len) != 0)
+		snprintf(buf, len, "localhost");
+	buf[len - 1] = '\0';
+}
+
 uint32_t
 notify_uptime(const struct notify *n)
 {
@@ -480,9 +488,7 @@ notify_test(struct notify *n, const char *channel, const char *who,
 	size_t i;
 	int k = 0;
 
-	if (gethostname(host, sizeof host) != 0)
-		snprintf(host, sizeof host, "localhost");
-	host[sizeof host - 1] = '\0';
+	notify_hostname(host, sizeof host);
 	reason = xasprintf("test notification from snguard notify-test, run by "
 			   "%s on %s",
 	    who, host);

@@ -121,6 +121,8 @@ const struct conf *notify_conf(const struct notify *);
 struct runner *notify_runner(const struct notify *);
 struct store *notify_store(const struct notify *);
 uv_loop_t *notify_loop(const struct notify *);
+/* This host's name (the MN's), "localhost" when it has none. */
+void notify_hostname(char *buf, size_t len);
 /* The agent's uptime in hundredths of a second (sysUpTime.0). */
 uint32_t notify_uptime(const struct notify *);
 /* A notifier's state slot, kept until ops->stop at notify_free. */
