@@ -30,6 +30,11 @@ mkdir -m 1777 "$HOOKDIR"
 HOOK="$HOOKDIR/hook"
 cat >"$HOOK" <<EOF
 #!/bin/sh
+# Hang while $HOOKDIR/hook.hang exists (the agent stops meanwhile).
+if [ -e "$HOOKDIR/hook.hang" ]; then
+	echo \$\$ >"$HOOKDIR/hook.hung"
+	sleep 30
+fi
 # Fail while $HOOKDIR/hook.fail holds a positive count.
 if [ -s "$HOOKDIR/hook.fail" ]; then
 	n=\$(cat "$HOOKDIR/hook.fail")
@@ -148,6 +153,25 @@ check "after the restart the queued problem is delivered" wait_for 20 \
     seen '^args=problem' 3
 sleep 2
 check "exactly once" test "$(count '^args=problem')" -eq 3
+"$CLUSTER_SH" heal sn1 link >/dev/null
+wait_for 20 seen '^args=resolved' 3
+
+# Stopping while a hook still runs: the hook's process group is killed,
+# the agent exits cleanly, and the row is delivered after the next start.
+touch "$HOOKDIR/hook.hang"
+"$CLUSTER_SH" fail sn1 link >/dev/null
+check "the hook hangs" wait_for 30 test -s "$HOOKDIR/hook.hung"
+stop TERM
+check "stopping with a hook running exits cleanly (got $rc)" [ "$rc" -eq 0 ]
+hung=$(cat "$HOOKDIR/hook.hung")
+check "the hung hook was killed" wait_for 5 sh -c "! kill -0 $hung 2>/dev/null"
+check "so was its child" wait_for 5 sh -c "! pgrep -g $hung >/dev/null"
+expect_grep "$log" "outbox: problem exec to $HOOK failed \(attempt [0-9]*\): stopping; will retry" \
+    "the interrupted delivery is kept for a retry"
+rm -f "$HOOKDIR/hook.hang"
+start
+check "the interrupted problem is delivered after the restart" wait_for 20 \
+    seen '^args=problem' 4
 "$CLUSTER_SH" heal sn1 link >/dev/null
 stop TERM
 check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
