@@ -214,7 +214,15 @@ notify_email_message(
 			buf_printf(&subj,
 			    " \xe2\x80\x94 %lld compute node%s without primary",
 			    (long long)children, children == 1 ? "" : "s");
-	} else
+	} else if (strcmp(dim, "path") == 0 && strcmp(ev, "resolved") == 0)
+		buf_printf(
+		    &subj, "RESOLVED monitoring path %s restored", subject);
+	else if (strcmp(dim, "path") == 0)
+		buf_printf(&subj,
+		    "%s monitoring path %s DEGRADED \xe2\x80\x94 its SNs held, "
+		    "none declared DOWN",
+		    sev, subject);
+	else
 		buf_printf(&subj, "%s %s %s %s",
 		    strcmp(ev, "resolved") == 0 ? "RESOLVED" : sev, subject,
 		    dim, st);
@@ -280,6 +288,15 @@ notify_email_message(
 				    "  backup service node: none configured "
 				    "(noderes.servicenode has one entry)\r\n");
 		}
+		if (strcmp(dim, "path") == 0 && strcmp(ev, "resolved") != 0)
+			buf_printf(&b,
+			    "\r\nThe service nodes of path group %s failed "
+			    "together, or an anchor of the group is down: a "
+			    "fault\r\nbetween this management node and them, "
+			    "not of the service nodes. They are\r\nheld in "
+			    "SUSPECT (no DOWN, no takeover) until the path "
+			    "heals.\r\n",
+			    subject);
 		if (strcmp(dim, "host") == 0 && strcmp(ev, "resolved") != 0 &&
 		    *backup != '\0')
 			buf_printf(&b,

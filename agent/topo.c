@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "hosts.h"
 #include "log.h"
+#include "networks.h"
 #include "noderange.h"
 #include "topo.h"
 #include "topology.h"
@@ -36,7 +37,9 @@ struct topo {
 	char *work_xcatdb;
 	char *work_conf_db;
 	struct topology *result;
-	char **addrs; /* per SN of result: resolved address or NULL */
+	char **addrs;	    /* per SN of result: resolved address or NULL */
+	char **groups;	    /* per SN of result: its path group */
+	char *groups_error; /* the networks table could not be read */
 	int work_resolver;
 	char *error;
 
@@ -81,6 +84,26 @@ topo_resolve(struct topo *t, struct xdb *db, struct nodes *ns)
 	hosts_free(h);
 }
 
+/*
+ * Worker thread: each SN's path group, the networks row holding its
+ * probe address (health.md §7), else "unmatched".
+ */
+static void
+topo_groups(struct topo *t, struct xdb *db)
+{
+	struct networks *nets;
+	const char *g;
+	size_t i;
+
+	nets = networks_load(db, &t->groups_error);
+	t->groups = xcalloc(t->result->nsns + 1, sizeof *t->groups);
+	for (i = 0; i < t->result->nsns; i++) {
+		g = networks_match(nets, t->addrs[i]);
+		t->groups[i] = xstrdup(g != NULL ? g : "unmatched");
+	}
+	networks_free(nets);
+}
+
 /* Worker thread: open, read, close. Nothing here touches the loop. */
 static void
 topo_work(uv_work_t *req)
@@ -96,8 +119,10 @@ topo_work(uv_work_t *req)
 	cache = value_cache_new();
 	if ((ns = nodes_load(db, cache, &t->error)) != NULL)
 		t->result = topology_read(db, ns, cache, &t->error);
-	if (t->result != NULL)
+	if (t->result != NULL) {
 		topo_resolve(t, db, ns);
+		topo_groups(t, db);
+	}
 	nodes_free(ns);
 	value_cache_free(cache);
 	xdb_close(db);
@@ -229,6 +254,7 @@ topo_hand_on(struct topo *t)
 		v[i].aix = t->result->sns[i].aix;
 		v[i].children = t->result->sns[i].nprimary;
 		v[i].backup = backups[i];
+		v[i].group = t->groups != NULL ? t->groups[i] : "unmatched";
 		if (v[i].addr == NULL)
 			log_warnx("topology: service node %s has no address "
 				  "(hosts table, resolver)",
@@ -259,11 +285,23 @@ topo_after_work(uv_work_t *req, int status)
 		free(t->last_error);
 		t->last_error = xstrdup(t->error);
 	}
+	if (t->groups_error != NULL) {
+		log_warnx("topology: networks table: %s; every SN is in path "
+			  "group \"unmatched\"",
+		    t->groups_error);
+		free(t->groups_error);
+		t->groups_error = NULL;
+	}
 	if (t->result != NULL && t->addrs != NULL)
 		for (i = 0; i < t->result->nsns; i++)
 			free(t->addrs[i]);
+	if (t->result != NULL && t->groups != NULL)
+		for (i = 0; i < t->result->nsns; i++)
+			free(t->groups[i]);
 	free(t->addrs);
+	free(t->groups);
 	t->addrs = NULL;
+	t->groups = NULL;
 	topology_free(t->result);
 	t->result = NULL;
 	free(t->error);

@@ -18,6 +18,7 @@ struct topo_sn {
 	int aix;
 	size_t children;    /* compute nodes with it as primary */
 	const char *backup; /* their most frequent backup SN, or NULL */
+	const char *group;  /* its path group: networks row or "unmatched" */
 };
 
 /* Called on the loop after every successful read, with the SNs sorted. */

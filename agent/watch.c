@@ -20,6 +20,7 @@
 #include "icmp.h"
 #include "log.h"
 #include "notify.h"
+#include "path.h"
 #include "probe-spawn.h"
 #include "probe.h"
 #include "runner.h"
@@ -38,10 +39,32 @@ struct watch_sn {
 	int seen;
 	struct probe_host *host;
 	struct health_sn health;
-	uv_timer_t witness_timer; /* the next witness run while DOWN */
+	struct watch_group *group; /* its path group */
+	uint64_t fail_since;	   /* loop ms of its first failed round */
+	int path_counted;	   /* judged by its degraded path group */
+	int64_t incident;	   /* its open host incident, 0 none */
+	int withheld;		   /* its problem was withdrawn (path) */
+	int held_logged;	   /* "held in SUSPECT" said */
+	uv_timer_t witness_timer;  /* the next witness run while DOWN */
 	int witness_running;
 	int freed;  /* gone from the topology or stopping */
 	int closed; /* its timer closed */
+};
+
+/* A path group (health.md §7): SNs probed through one MN-side network. */
+struct watch_group {
+	char *name;
+	struct path_group pg;
+	int64_t incident; /* its open path incident, 0 none */
+};
+
+/* An anchor of a path group, probed by ICMP like an SN. */
+struct watch_anchor {
+	struct watch *w;
+	struct watch_group *group;
+	char *addr;
+	struct probe_host *host;
+	struct health_sn health;
 };
 
 struct watch {
@@ -56,7 +79,14 @@ struct watch {
 	struct watch_sn **sn;
 	size_t n;
 	struct watch_witness_call *witnesses; /* running */
+	struct watch_group **groups;
+	size_t ngroups;
+	struct watch_anchor **anchors;
+	size_t nanchors;
+	const struct conf *anchors_conf; /* the anchors were made from */
 };
+
+static void watch_path_eval(struct watch *, struct watch_group *);
 
 /* "key=value" into a growing NULL-terminated list. */
 static void watch_opt(char ***v, size_t *n, const char *key, const char *fmt,
@@ -359,8 +389,11 @@ watch_incident(struct watch_sn *s, unsigned int events, const char *evidence)
 		if (rc == 0) {
 			log_warnx("%s: incident %lld %s (host, %s)", s->name,
 			    (long long)inc.id, how[inc.how], inc.severity);
+			s->incident = inc.id;
 			/* A resumed incident was notified already. */
-			if (inc.how != STORE_INC_RESUMED)
+			if (inc.how != STORE_INC_RESUMED && s->health.inhibited)
+				s->withheld = 1;
+			else if (inc.how != STORE_INC_RESUMED)
 				watch_notify(s, "problem", &inc, evidence);
 		}
 	} else if (events & HEALTH_EV_RESOLVED) {
@@ -372,6 +405,8 @@ watch_incident(struct watch_sn *s, unsigned int events, const char *evidence)
 			    (long long)((now - inc.opened) / 1000));
 			watch_notify(s, "resolved", &inc, evidence);
 		}
+		s->incident = 0;
+		s->withheld = 0;
 	} else
 		return;
 	if (rc < 0) {
@@ -419,7 +454,8 @@ watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
 	else
 		log_warnx(
 		    "%s: DOWN %s (%s)", s->name, health_confirm_name(c), why);
-	if (s->w->store == NULL || s->w->notify == NULL)
+	/* Inhibited by its path group: nothing new is told of it. */
+	if (s->w->store == NULL || s->w->notify == NULL || s->health.inhibited)
 		return;
 	/* The open incident, for its id (resuming changes nothing). */
 	if (store_incident_open(s->w->store, s->name, "host", "critical", why,
@@ -610,6 +646,20 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 	health_round(
 	    &s->health, &hp, alive, r->voided, uv_now(s->w->loop), &ch);
 	probe_host_set_suspect(h, s->health.state == HEALTH_SUSPECT);
+	if ((s->health.state == HEALTH_SUSPECT ||
+		s->health.state == HEALTH_DOWN) &&
+	    s->fail_since == 0)
+		s->fail_since = uv_now(s->w->loop);
+	else if (s->health.state == HEALTH_UP ||
+	    s->health.state == HEALTH_UNKNOWN)
+		s->fail_since = 0;
+	if (s->health.state != HEALTH_SUSPECT)
+		s->held_logged = 0;
+	else if ((ch.events & HEALTH_EV_HELD) && !s->held_logged) {
+		s->held_logged = 1;
+		log_warnx("%s: held in SUSPECT: path group %s is degraded",
+		    s->name, s->group != NULL ? s->group->name : "?");
+	}
 	if (s->w->store != NULL && !r->voided) {
 		char *cause = NULL;
 		watch_evidence(r, evidence, sizeof evidence);
@@ -626,8 +676,11 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 		    s->name,
 		    ch.events & HEALTH_EV_FLAP_START ? "started" : "stopped",
 		    ch.flap_percent);
-	if (!(ch.events & HEALTH_EV_STATE))
+	if (!(ch.events & HEALTH_EV_STATE)) {
+		if (!r->voided && s->group != NULL)
+			watch_path_eval(s->w, s->group);
 		return;
+	}
 	watch_evidence(r, evidence, sizeof evidence);
 	watch_incident(s, ch.events, evidence);
 	if (ch.events & HEALTH_EV_DOWN) {
@@ -645,15 +698,391 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 		log_warnx("%s: %s -> %s: %s", s->name,
 		    health_state_name(ch.from), health_state_name(ch.to),
 		    evidence);
+	if (s->group != NULL)
+		watch_path_eval(s->w, s->group);
+}
+
+/* --- MN-path inhibition (health.md §7) --- */
+
+/* The path group called name, made when new. */
+static struct watch_group *
+watch_group_get(struct watch *w, const char *name)
+{
+	struct store_incident inc;
+	struct watch_group *g;
+	char *cause = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < w->ngroups; i++)
+		if (strcmp(w->groups[i]->name, name) == 0)
+			return w->groups[i];
+	g = xcalloc(1, sizeof *g);
+	g->name = xstrdup(name);
+	w->groups = xreallocarray(w->groups, w->ngroups + 1, sizeof *w->groups);
+	w->groups[w->ngroups++] = g;
+	/* Degraded when we stopped: it stays so until it clears. */
+	if (w->store != NULL) {
+		rc = store_incident_find(w->store, name, "path", &inc, &cause);
+		if (rc < 0) {
+			log_warnx("state database: %s", cause);
+			free(cause);
+		} else if (rc == 1) {
+			g->incident = inc.id;
+			g->pg.degraded = 1;
+			g->pg.since_ms = uv_now(w->loop);
+			log_warnx(
+			    "path group %s: incident %lld resumed; its SNs "
+			    "are held until it clears",
+			    name, (long long)inc.id);
+		}
+	}
+	return g;
+}
+
+/* Hand a path incident's event to the notifications. */
+static void
+watch_path_notify(struct watch *w, struct watch_group *g, const char *event,
+    const struct store_incident *inc, const char *reason)
+{
+	struct notify_event ev;
+	int ok = strcmp(event, "resolved") == 0;
+
+	if (w->notify == NULL)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.event = event;
+	ev.incident = inc->id;
+	ev.subject = g->name;
+	ev.dimension = "path";
+	ev.state = ok ? "ok" : "degraded";
+	ev.prev_state = ok ? "degraded" : "ok";
+	ev.severity = inc->severity;
+	ev.reason = reason;
+	ev.time = watch_epoch_ms();
+	notify_event(w->notify, &ev);
+}
+
+/* What degraded the group, for the incident and the log. */
+static char *
+watch_path_reason(struct watch *w, struct watch_group *g,
+    struct watch_sn *const *who, size_t n)
+{
+	char *r, *t;
+	size_t i, k = 0;
+
+	if (g->pg.anchors_down != 0) {
+		r = xasprintf(
+		    "anchor%s down:", g->pg.anchors_down > 1 ? "s" : "");
+		for (i = 0; i < w->nanchors; i++)
+			if (w->anchors[i]->group == g &&
+			    w->anchors[i]->health.state == HEALTH_DOWN) {
+				t = xasprintf("%s %s", r, w->anchors[i]->addr);
+				free(r);
+				r = t;
+			}
+		return r;
+	}
+	r = xasprintf("%u of %u SNs failed within %llu s:", g->pg.together,
+	    g->pg.eligible,
+	    (unsigned long long)w->conf->health.path.window / 1000);
+	for (i = 0; i < n && k < 10; i++)
+		if (who[i]->path_counted && who[i]->fail_since != 0 &&
+		    (who[i]->health.state == HEALTH_SUSPECT ||
+			who[i]->health.state == HEALTH_DOWN)) {
+			t = xasprintf("%s%s %s", r, k ? "," : "", who[i]->name);
+			free(r);
+			r = t;
+			k++;
+		}
+	if (g->pg.together > k) {
+		t = xasprintf("%s, ...", r);
+		free(r);
+		r = t;
+	}
+	return r;
+}
+
+static void
+watch_path_degraded(struct watch *w, struct watch_group *g,
+    struct watch_sn *const *who, size_t n)
+{
+	static const char *const how[] = { "opened", "resumed", "reopened" };
+	struct store_incident inc;
+	char *reason, *cause = NULL;
+	size_t i;
+	int k;
+
+	reason = watch_path_reason(w, g, who, n);
+	log_warnx("path group %s degraded: %s; its SNs are held (no DOWN, no "
+		  "takeover) until the path heals",
+	    g->name, reason);
+	for (i = 0; i < n; i++) {
+		health_set_inhibited(&who[i]->health, 1);
+		if (who[i]->health.state != HEALTH_DOWN ||
+		    who[i]->incident == 0 || w->store == NULL)
+			continue;
+		/* Its DOWN is no news of its own while it waits. */
+		k = store_outbox_cancel(
+		    w->store, who[i]->incident, "problem", &cause);
+		if (k < 0) {
+			log_warnx("state database: %s", cause);
+			free(cause);
+			cause = NULL;
+		} else if (k > 0) {
+			who[i]->withheld = 1;
+			log_info("%s: its DOWN is not notified while path "
+				 "group %s is degraded",
+			    who[i]->name, g->name);
+		}
+	}
+	if (w->store != NULL) {
+		if (store_incident_open(w->store, g->name, "path", "critical",
+			reason, watch_epoch_ms(),
+			(int64_t)w->conf->notify.reopen_window, &inc,
+			&cause) != 0) {
+			log_warnx("state database: %s", cause);
+			free(cause);
+		} else {
+			g->incident = inc.id;
+			log_warnx("path group %s: incident %lld %s (path, %s)",
+			    g->name, (long long)inc.id, how[inc.how],
+			    inc.severity);
+			if (inc.how != STORE_INC_RESUMED)
+				watch_path_notify(
+				    w, g, "problem", &inc, reason);
+		}
+	}
+	free(reason);
+}
+
+static void
+watch_path_cleared(struct watch *w, struct watch_group *g,
+    struct watch_sn *const *who, size_t n, const char *why)
+{
+	struct store_incident inc;
+	char *cause = NULL, *reason;
+	int rc;
+
+	log_warnx("path group %s clear: %s", g->name, why);
+	if (w->store != NULL) {
+		rc = store_incident_resolve(
+		    w->store, g->name, "path", watch_epoch_ms(), &inc, &cause);
+		if (rc < 0) {
+			log_warnx("state database: %s", cause);
+			free(cause);
+		} else if (rc == 1)
+			watch_path_notify(w, g, "resolved", &inc, why);
+	}
+	g->incident = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct watch_sn *s = who[i];
+
+		health_set_inhibited(&s->health, 0);
+		s->path_counted = 0;
+		if (!s->withheld || s->health.state != HEALTH_DOWN ||
+		    w->store == NULL)
+			continue;
+		/* Still DOWN with the path healthy: its own problem now. */
+		s->withheld = 0;
+		if (store_incident_find(
+			w->store, s->name, "host", &inc, &cause) == 1) {
+			reason = xasprintf("%s; DOWN while path group %s was "
+					   "degraded",
+			    s->evidence != NULL ? s->evidence : "", g->name);
+			watch_notify(s, "problem", &inc, reason);
+			free(reason);
+		} else {
+			free(cause);
+			cause = NULL;
+		}
+	}
+}
+
+/* Evaluate a group after a round of one of its SNs or anchors. */
+static void
+watch_path_eval(struct watch *w, struct watch_group *g)
+{
+	const struct conf *c = w->conf;
+	struct path_params pp;
+	struct path_member *m;
+	struct watch_sn **who;
+	unsigned int down = 0, ev;
+	size_t i, n = 0;
+	char *why;
+
+	m = xcalloc(w->n + 1, sizeof *m);
+	who = xcalloc(w->n + 1, sizeof *who);
+	for (i = 0; i < w->n; i++) {
+		if (w->sn[i] == NULL || w->sn[i]->group != g)
+			continue;
+		who[n] = w->sn[i];
+		m[n].state = w->sn[i]->health.state;
+		m[n].fail_since = w->sn[i]->fail_since;
+		m[n].counted = w->sn[i]->path_counted;
+		n++;
+	}
+	for (i = 0; i < w->nanchors; i++)
+		if (w->anchors[i]->group == g &&
+		    w->anchors[i]->health.state == HEALTH_DOWN)
+			down++;
+	memset(&pp, 0, sizeof pp);
+	pp.window_ms = c->health.path.window;
+	pp.share = c->health.path.share;
+	pp.min_sns = (unsigned int)c->health.path.min_sns;
+	pp.clear_after_ms = c->health.path.clear_after;
+	ev = path_eval(&g->pg, &pp, m, n, down, uv_now(w->loop));
+	for (i = 0; i < n; i++)
+		who[i]->path_counted = m[i].counted;
+	if (ev & PATH_EV_DEGRADED)
+		watch_path_degraded(w, g, who, n);
+	if (ev & PATH_EV_CLEARED) {
+		why = xasprintf("%u of %u SNs failing and every anchor up "
+				"for %llu s",
+		    g->pg.failing, g->pg.counted,
+		    (unsigned long long)pp.clear_after_ms / 1000);
+		watch_path_cleared(w, g, who, n, why);
+		free(why);
+	}
+	free(who);
+	free(m);
+}
+
+static void
+watch_on_anchor_round(
+    struct probe_host *h, const struct probe_round *r, void *arg)
+{
+	struct watch_anchor *a = arg;
+	const struct conf *c = a->w->conf;
+	struct health_params hp;
+	struct health_change ch;
+	size_t i;
+	int alive = 0;
+
+	if (r->periodic)
+		return;
+	for (i = 0; i < r->n; i++)
+		if (r->results[i].alive && !r->results[i].voided)
+			alive = 1;
+	memset(&hp, 0, sizeof hp);
+	hp.fall = (unsigned int)c->health.fall;
+	hp.window_fails = (unsigned int)c->health.window_fails;
+	hp.window = (unsigned int)c->health.window;
+	hp.rise = (unsigned int)c->health.rise;
+	hp.stable_for_ms = 0; /* the same rise, no stable_for */
+	hp.flap_history = (unsigned int)c->health.flap_history;
+	hp.flap_start = 101; /* an anchor never flaps */
+	hp.flap_stop = 100;
+	health_round(
+	    &a->health, &hp, alive, r->voided, uv_now(a->w->loop), &ch);
+	probe_host_set_suspect(h, a->health.state == HEALTH_SUSPECT);
+	if ((ch.events & HEALTH_EV_STATE) &&
+	    (ch.to == HEALTH_DOWN || ch.to == HEALTH_UP)) {
+		char evidence[512];
+		watch_evidence(r, evidence, sizeof evidence);
+		if (ch.to == HEALTH_DOWN)
+			log_warnx("path group %s: anchor %s DOWN: %s",
+			    a->group->name, a->addr, evidence);
+		else
+			log_info("path group %s: anchor %s UP", a->group->name,
+			    a->addr);
+	}
+	if (!r->voided)
+		watch_path_eval(a->w, a->group);
+}
+
+static void
+watch_anchor_free(struct watch_anchor *a)
+{
+	probe_host_free(a->host);
+	free(a->addr);
+	free(a);
+}
+
+/* Probe the anchors of the configuration (again after a reload). */
+static void
+watch_anchors(struct watch *w)
+{
+	const struct conf *c = w->conf;
+	struct probe_sched_params sp;
+	struct sockaddr_storage ss;
+	struct watch_anchor *a;
+	struct probe *p;
+	char *cause = NULL;
+	size_t i;
+
+	if (w->anchors_conf == c)
+		return;
+	w->anchors_conf = c;
+	for (i = 0; i < w->nanchors; i++)
+		watch_anchor_free(w->anchors[i]);
+	free(w->anchors);
+	w->anchors = NULL;
+	w->nanchors = 0;
+	memset(&sp, 0, sizeof sp);
+	sp.interval_ms = c->probes.interval;
+	sp.retry_interval_ms = c->probes.retry_interval;
+	sp.jitter = c->probes.jitter;
+	sp.round_deadline_ms = c->probes.round_deadline;
+	sp.first_spread_ms = c->probes.startup_spread;
+	for (i = 0; i < c->health.path.nanchors; i++) {
+		const struct conf_anchor *ca = &c->health.path.anchors[i];
+		memset(&ss, 0, sizeof ss);
+		if (inet_pton(AF_INET, ca->address,
+			&((struct sockaddr_in *)&ss)->sin_addr) == 1)
+			ss.ss_family = AF_INET;
+		else if (inet_pton(AF_INET6, ca->address,
+			     &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1)
+			ss.ss_family = AF_INET6;
+		else {
+			log_warnx("health.path.anchors[%zu]: %s is no IP "
+				  "address; not probed",
+			    i, ca->address);
+			continue;
+		}
+		a = xcalloc(1, sizeof *a);
+		a->w = w;
+		a->group = watch_group_get(w, ca->group);
+		a->addr = xstrdup(ca->address);
+		health_init(&a->health, uv_now(w->loop));
+		a->host = probe_host_new(
+		    w->ctx, a->addr, &sp, watch_on_anchor_round, a);
+		if ((p = probe_new(w->ctx, "icmp", a->addr,
+			 (struct sockaddr *)&ss, NULL, &cause)) == NULL) {
+			log_warnx("anchor %s: %s", a->addr, cause);
+			free(cause);
+			cause = NULL;
+			watch_anchor_free(a);
+			continue;
+		}
+		probe_host_add(a->host, p, 0);
+		probe_host_start(a->host);
+		w->anchors = xreallocarray(
+		    w->anchors, w->nanchors + 1, sizeof *w->anchors);
+		w->anchors[w->nanchors++] = a;
+		log_info(
+		    "path group %s: anchor %s watched", ca->group, ca->address);
+	}
 }
 
 /* What the topology says of the SN's compute nodes. */
 static void
 watch_sn_children(struct watch_sn *s, const struct topo_sn *t)
 {
+	struct watch_group *g;
+
 	s->children = t->children;
 	free(s->backup);
 	s->backup = t->backup != NULL ? xstrdup(t->backup) : NULL;
+	g = watch_group_get(s->w, t->group != NULL ? t->group : "unmatched");
+	if (g == s->group)
+		return;
+	if (s->group != NULL)
+		log_info("%s: path group now %s", s->name, g->name);
+	s->group = g;
+	/* Joining a degraded group: held with the others. */
+	s->path_counted = g->pg.degraded;
+	health_set_inhibited(&s->health, g->pg.degraded);
 }
 
 /* Start watching one SN at addr. */
@@ -678,9 +1107,9 @@ watch_sn_new(struct watch *w, const struct topo_sn *t)
 	s->name = xstrdup(t->name);
 	s->addr = xstrdup(t->addr);
 	s->aix = t->aix;
-	watch_sn_children(s, t);
 	health_init(&s->health, uv_now(w->loop));
 	watch_restore(s);
+	watch_sn_children(s, t);
 	memset(&sp, 0, sizeof sp);
 	sp.interval_ms = w->conf->probes.interval;
 	sp.retry_interval_ms = w->conf->probes.retry_interval;
@@ -692,8 +1121,8 @@ watch_sn_new(struct watch *w, const struct topo_sn *t)
 	s->host = probe_host_new(w->ctx, s->name, &sp, watch_on_round, s);
 	watch_probes(s, (struct sockaddr *)&ss);
 	probe_host_start(s->host);
-	log_info("%s: watching %s%s", s->name, s->addr,
-	    s->aix ? " (AIX: NIM checks)" : "");
+	log_info("%s: watching %s, path group %s%s", s->name, s->addr,
+	    s->group->name, s->aix ? " (AIX: NIM checks)" : "");
 	return s;
 }
 
@@ -820,6 +1249,7 @@ watch_update(struct watch *w, const struct topo_sn *sns, size_t n)
 		w->store_tried = 1;
 		watch_open_store(w, w->conf);
 	}
+	watch_anchors(w);
 	for (j = 0; j < w->n; j++)
 		w->sn[j]->seen = 0;
 	keep = xcalloc(n + w->n + 1, sizeof *keep);
@@ -867,6 +1297,14 @@ watch_free(struct watch *w)
 	for (i = 0; i < w->n; i++)
 		watch_sn_free(w->sn[i]);
 	free(w->sn);
+	for (i = 0; i < w->nanchors; i++)
+		watch_anchor_free(w->anchors[i]);
+	free(w->anchors);
+	for (i = 0; i < w->ngroups; i++) {
+		free(w->groups[i]->name);
+		free(w->groups[i]);
+	}
+	free(w->groups);
 	notify_free(w->notify);
 	probe_ctx_free(w->ctx);
 	runner_free(w->runner);

@@ -508,6 +508,20 @@ store_incident_resolve(struct store *s, const char *subject,
 }
 
 int
+store_incident_find(struct store *s, const char *subject, const char *dimension,
+    struct store_incident *inc, char **cause)
+{
+	char *fp = xasprintf("%s/%s", subject, dimension);
+	int rc;
+
+	rc = store_incident_last(s, fp, inc, cause);
+	if (rc == 1 && strcmp(inc->state, "resolved") == 0)
+		rc = 0;
+	free(fp);
+	return rc;
+}
+
+int
 store_incident_open_count(struct store *s, char **cause)
 {
 	sqlite3_stmt *st;

@@ -95,6 +95,9 @@ int store_incident_open(struct store *, const char *subject,
 /* Resolve the open incident of subject/dimension: 1 done, 0 none open. */
 int store_incident_resolve(struct store *, const char *subject,
     const char *dimension, int64_t now, struct store_incident *, char **cause);
+/* The open incident of subject/dimension: 1 found, 0 none open. */
+int store_incident_find(struct store *, const char *subject,
+    const char *dimension, struct store_incident *, char **cause);
 /* Incidents open now, or -1. */
 int store_incident_open_count(struct store *, char **cause);
 

@@ -47,8 +47,8 @@ DAEMON_PID=$!
 log="$TESTDIR/daemon.log"
 
 check "sn1 is watched at its hosts-table address, with NIM checks" \
-    wait_for 10 grep -q "sn1: watching $CLUSTER_SN1_ADDR (AIX: NIM checks)" "$log"
-check "sn2 is watched" wait_for 10 grep -q "sn2: watching $CLUSTER_SN2_ADDR\$" "$log"
+    wait_for 10 grep -q "sn1: watching $CLUSTER_SN1_ADDR, path group unmatched (AIX: NIM checks)" "$log"
+check "sn2 is watched" wait_for 10 grep -q "sn2: watching $CLUSTER_SN2_ADDR, path group unmatched\$" "$log"
 check "sn1 comes UP with the probes' evidence" wait_for 10 grep -Eq \
     "sn1: UNKNOWN -> UP: icmp echo reply in [0-9.]+ ms; snmp sysUpTime [0-9]+; nim nimesis answers on port 1058, runs" "$log"
 check "sn2 comes UP" wait_for 10 grep -q "sn2: UNKNOWN -> UP" "$log"

@@ -51,3 +51,16 @@ cluster_up() {
 mn() {
 	ip netns exec "$CLUSTER_MN_NS" "$@"
 }
+
+# notify_hook FILE: write an exec-notifier program at $TESTDIR/hook that
+# appends one line per notification to FILE:
+#   EVENT SUBJECT DIMENSION SEVERITY incident=N reason=TEXT
+# (run as the agent's user: notify.exec.user = "").
+notify_hook() {
+	: >"$1"
+	cat >"$TESTDIR/hook" <<HOOK
+#!/bin/sh
+echo "\$SNGUARD_EVENT \$SNGUARD_SUBJECT \$SNGUARD_DIMENSION \$SNGUARD_SEVERITY incident=\$SNGUARD_INCIDENT reason=\$SNGUARD_REASON" >>"$1"
+HOOK
+	chmod 755 "$TESTDIR/hook"
+}

@@ -175,6 +175,30 @@ test_email_subject_cut(void **state)
 	conf_free(c);
 }
 
+/* A path incident says the SNs are held and offers no takeover. */
+static void
+test_email_path(void **state)
+{
+	static const char ev[] =
+	    "{\"event\":\"problem\",\"incident\":3,\"subject\":\"mgt\","
+	    "\"dimension\":\"path\",\"state\":\"degraded\",\"severity\":"
+	    "\"critical\",\"reason\":\"3 of 3 SNs failed within 30 s\","
+	    "\"fingerprint\":\"mgt/path\",\"time\":0}";
+	struct conf *c = conf_new();
+	char *m;
+
+	(void)state;
+	m = notify_email_message(c, "a@b", ev, 1);
+	assert_non_null(m);
+	assert_non_null(strstr(m, "X-Snguard-Fingerprint: mgt/path\r\n"));
+	assert_non_null(strstr(m, "evidence: 3 of 3 SNs failed within 30 s"));
+	assert_non_null(strstr(m, "service nodes of path group mgt failed"));
+	assert_non_null(strstr(m, "(no DOWN, no takeover)"));
+	assert_null(strstr(m, "snguard takeover"));
+	free(m);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -183,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_subst),
 		cmocka_unit_test(test_email_message),
 		cmocka_unit_test(test_email_injection),
+		cmocka_unit_test(test_email_path),
 		cmocka_unit_test(test_email_subject_cut),
 	};
 
