@@ -24,9 +24,17 @@
 #include "probe-spawn.h"
 #include "probe.h"
 #include "runner.h"
+#include "service.h"
 #include "store.h"
 #include "watch.h"
 #include "xmalloc.h"
+
+/* A service dimension of an SN: one of its probes (health.md §8.1). */
+struct watch_service {
+	struct probe *probe;
+	char *dim; /* nim, snmp, tcp:PORT, exec:NAME */
+	struct service sv;
+};
 
 struct watch_sn {
 	struct watch *w;
@@ -45,7 +53,9 @@ struct watch_sn {
 	int64_t incident;	   /* its open host incident, 0 none */
 	int withheld;		   /* its problem was withdrawn (path) */
 	int held_logged;	   /* "held in SUSPECT" said */
-	uv_timer_t witness_timer;  /* the next witness run while DOWN */
+	struct watch_service *svc;
+	size_t nsvc;
+	uv_timer_t witness_timer; /* the next witness run while DOWN */
 	int witness_running;
 	int freed;  /* gone from the topology or stopping */
 	int closed; /* its timer closed */
@@ -146,7 +156,7 @@ watch_snmp_opts(const struct conf *c, char ***v, size_t *n, int nim)
 }
 
 /* Add one probe to the host; a configuration it refuses is logged. */
-static void
+static struct probe *
 watch_add(struct watch_sn *s, const char *type, const struct sockaddr *sa,
     char **opts, uint64_t period)
 {
@@ -157,9 +167,29 @@ watch_add(struct watch_sn *s, const char *type, const struct sockaddr *sa,
 	if (p == NULL) {
 		log_warnx("%s: %s", s->name, cause);
 		free(cause);
-		return;
+		return NULL;
 	}
 	probe_host_add(s->host, p, period);
+	return p;
+}
+
+/* Track probe p of the SN as the service dimension dim. */
+static void
+watch_service(
+    struct watch_sn *s, struct probe *p, enum service_kind kind, char *dim)
+{
+	struct watch_service *v;
+
+	if (p == NULL) {
+		free(dim);
+		return;
+	}
+	s->svc = xreallocarray(s->svc, s->nsvc + 1, sizeof *s->svc);
+	v = &s->svc[s->nsvc++];
+	memset(v, 0, sizeof *v);
+	v->probe = p;
+	v->dim = dim;
+	v->sv.kind = kind;
 }
 
 /* The probes of one SN, as the configuration says. */
@@ -192,7 +222,8 @@ watch_probes(struct watch_sn *s, const struct sockaddr *sa)
 			watch_opt(&o, &n, "processes", "%s", procs);
 			free(procs);
 		}
-		watch_add(s, "snmp", sa, o, 0);
+		watch_service(s, watch_add(s, "snmp", sa, o, 0), SERVICE_SNMP,
+		    xstrdup("snmp"));
 		watch_opts_free(o, n);
 		o = NULL;
 		n = 0;
@@ -217,7 +248,8 @@ watch_probes(struct watch_sn *s, const struct sockaddr *sa)
 		    (unsigned long long)c->probes.nim.command_timeout);
 		watch_opt(&o, &n, "cstate", "%s", c->probes.nim.cstate);
 		watch_opt(&o, &n, "mstate", "%s", c->probes.nim.mstate);
-		watch_add(s, "nim", sa, o, 0);
+		watch_service(s, watch_add(s, "nim", sa, o, 0), SERVICE_NIM,
+		    xstrdup("nim"));
 		watch_opts_free(o, n);
 		o = NULL;
 		n = 0;
@@ -233,7 +265,8 @@ watch_probes(struct watch_sn *s, const struct sockaddr *sa)
 			watch_opt(&o, &n, "send", "%s", t->send);
 		if (t->expect != NULL && *t->expect != '\0')
 			watch_opt(&o, &n, "expect", "%s", t->expect);
-		watch_add(s, "tcp", sa, o, 0);
+		watch_service(s, watch_add(s, "tcp", sa, o, 0), SERVICE_TCP,
+		    xasprintf("tcp:%lld", t->port));
 		watch_opts_free(o, n);
 		o = NULL;
 		n = 0;
@@ -247,7 +280,13 @@ watch_probes(struct watch_sn *s, const struct sockaddr *sa)
 		watch_opt(&o, &n, "timeout_state", "%s", e->timeout_state);
 		watch_opt(&o, &n, "alive_signal", "%s",
 		    e->alive_signal ? "yes" : "no");
-		watch_add(s, "exec", sa, o, e->period);
+		watch_service(s, watch_add(s, "exec", sa, o, e->period),
+		    SERVICE_EXEC,
+		    xasprintf("exec:%s",
+			*e->name != '\0' ? e->name :
+			    strrchr(e->argv.v[0], '/') != NULL ?
+					   strrchr(e->argv.v[0], '/') + 1 :
+					   e->argv.v[0]));
 		watch_opts_free(o, n);
 		o = NULL;
 		n = 0;
@@ -616,6 +655,121 @@ watch_witness_start(struct watch_sn *s)
 	free(argv);
 }
 
+/* A service sub-state changed: its incident follows (health.md §8.1). */
+static void
+watch_service_change(struct watch_sn *s, struct watch_service *v,
+    enum service_state from, const char *detail)
+{
+	static const char *const how[] = { "opened", "resumed", "reopened" };
+	struct store_incident inc;
+	struct notify_event ev;
+	const char *sev = service_severity(v->sv.state), *event = NULL;
+	char *cause = NULL, *reason;
+	int64_t now = watch_epoch_ms();
+	int rc = 0;
+
+	/* An exec plugin's text begins with its state already. */
+	reason = v->sv.kind == SERVICE_EXEC ?
+	    xstrdup(detail) :
+	    xasprintf(
+		"%s: %s", service_state_name(v->sv.kind, v->sv.state), detail);
+	if (v->sv.state == SERVICE_UNKNOWN) {
+		log_info("%s: %s %s -> %s (the host is not alive)", s->name,
+		    v->dim, service_state_name(v->sv.kind, from),
+		    service_state_name(v->sv.kind, v->sv.state));
+		free(reason);
+		return;
+	}
+	if (sev != NULL)
+		log_warnx("%s: %s %s -> %s: %s", s->name, v->dim,
+		    service_state_name(v->sv.kind, from),
+		    service_state_name(v->sv.kind, v->sv.state), detail);
+	else
+		log_info("%s: %s %s -> %s: %s", s->name, v->dim,
+		    service_state_name(v->sv.kind, from),
+		    service_state_name(v->sv.kind, v->sv.state), detail);
+	if (s->w->store == NULL) {
+		free(reason);
+		return;
+	}
+	if (sev == NULL) {
+		rc = store_incident_resolve(
+		    s->w->store, s->name, v->dim, now, &inc, &cause);
+		if (rc == 1) {
+			log_info("%s: incident %lld resolved after %lld s",
+			    s->name, (long long)inc.id,
+			    (long long)((now - inc.opened) / 1000));
+			event = "resolved";
+		}
+	} else {
+		rc = store_incident_open(s->w->store, s->name, v->dim, sev,
+		    reason, now, (int64_t)s->w->conf->notify.reopen_window,
+		    &inc, &cause);
+		if (rc == 0 && inc.how != STORE_INC_RESUMED) {
+			log_warnx("%s: incident %lld %s (%s, %s)", s->name,
+			    (long long)inc.id, how[inc.how], v->dim, sev);
+			event = "problem";
+		} else if (rc == 0 && strcmp(inc.severity, sev) != 0) {
+			/* Worse or better, the same incident. */
+			rc = store_incident_severity(
+			    s->w->store, inc.id, sev, now, &cause);
+			log_warnx("%s: incident %lld now %s", s->name,
+			    (long long)inc.id, sev);
+			snprintf(inc.severity, sizeof inc.severity, "%s", sev);
+			event = "update";
+		}
+	}
+	if (rc < 0) {
+		log_warnx("state database: %s", cause);
+		free(cause);
+	}
+	if (event != NULL && s->w->notify != NULL) {
+		memset(&ev, 0, sizeof ev);
+		ev.event = event;
+		ev.incident = inc.id;
+		ev.subject = s->name;
+		ev.dimension = v->dim;
+		ev.state = service_state_name(v->sv.kind, v->sv.state);
+		ev.prev_state = service_state_name(v->sv.kind, from);
+		ev.severity = inc.severity;
+		ev.reason = reason;
+		ev.backup = s->backup;
+		ev.backup_state = watch_state_of(s->w, s->backup);
+		ev.children = (int64_t)s->children;
+		ev.time = now;
+		notify_event(s->w->notify, &ev);
+	}
+	free(reason);
+}
+
+/*
+ * The round's (or periodic check's) results for the SN's services,
+ * judged only while the host is alive (health.md §4).
+ */
+static void
+watch_services(struct watch_sn *s, const struct probe_round *r, int alive)
+{
+	struct watch_service *v;
+	enum service_state from;
+	size_t i, k;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->results[i].voided)
+			continue;
+		for (k = 0; k < s->nsvc; k++)
+			if (s->svc[k].probe == r->probes[i])
+				break;
+		if (k == s->nsvc)
+			continue;
+		v = &s->svc[k];
+		from = v->sv.state;
+		if (service_eval(&v->sv, alive,
+			service_verdict(v->sv.kind, &r->results[i]),
+			SERVICE_EVALUATIONS))
+			watch_service_change(s, v, from, r->results[i].detail);
+	}
+}
+
 static void
 watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 {
@@ -627,11 +781,17 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 	size_t i;
 	int alive = 0;
 
-	if (r->periodic)
+	if (r->periodic) {
+		/* Between rounds: alive as the last round said. */
+		if (!r->voided)
+			watch_services(s, r, s->health.last_alive == 1);
 		return;
+	}
 	for (i = 0; i < r->n; i++)
 		if (r->results[i].alive && !r->results[i].voided)
 			alive = 1;
+	if (!r->voided)
+		watch_services(s, r, alive);
 	memset(&hp, 0, sizeof hp);
 	hp.fall = (unsigned int)c->health.fall;
 	hp.window_fails = (unsigned int)c->health.window_fails;
@@ -1145,6 +1305,11 @@ watch_sn_free(struct watch_sn *s)
 	free(s->addr);
 	free(s->backup);
 	free(s->evidence);
+	for (size_t i = 0; i < s->nsvc; i++)
+		free(s->svc[i].dim);
+	free(s->svc);
+	s->svc = NULL;
+	s->nsvc = 0;
 	s->name = s->addr = s->backup = s->evidence = NULL;
 	s->freed = 1;
 	uv_close((uv_handle_t *)&s->witness_timer, watch_on_sn_close);

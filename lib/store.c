@@ -508,6 +508,17 @@ store_incident_resolve(struct store *s, const char *subject,
 }
 
 int
+store_incident_severity(struct store *s, int64_t id, const char *severity,
+    int64_t now, char **cause)
+{
+	if (store_run(s,
+		"UPDATE incidents SET severity = ?2, updated = ?3 WHERE id = ?1",
+		"isi", id, severity, now) != 0)
+		return store_fail(s, "changing an incident's severity", cause);
+	return 0;
+}
+
+int
 store_incident_find(struct store *s, const char *subject, const char *dimension,
     struct store_incident *inc, char **cause)
 {

@@ -95,6 +95,9 @@ int store_incident_open(struct store *, const char *subject,
 /* Resolve the open incident of subject/dimension: 1 done, 0 none open. */
 int store_incident_resolve(struct store *, const char *subject,
     const char *dimension, int64_t now, struct store_incident *, char **cause);
+/* Record an open incident's new severity. */
+int store_incident_severity(struct store *, int64_t id, const char *severity,
+    int64_t now, char **cause);
 /* The open incident of subject/dimension: 1 found, 0 none open. */
 int store_incident_find(struct store *, const char *subject,
     const char *dimension, struct store_incident *, char **cause);
