@@ -52,6 +52,8 @@ struct watch_sn {
 	int path_counted;	   /* judged by its degraded path group */
 	int64_t incident;	   /* its open host incident, 0 none */
 	int withheld;		   /* its problem was withdrawn (path) */
+	int told_down;		   /* the last host news sent was DOWN */
+	int64_t last_incident;	   /* its last host incident */
 	int held_logged;	   /* "held in SUSPECT" said */
 	struct watch_service *svc;
 	size_t nsvc;
@@ -392,6 +394,7 @@ watch_notify(struct watch_sn *s, const char *event,
 
 	if (s->w->notify == NULL)
 		return;
+	s->told_down = !up;
 	memset(&ev, 0, sizeof ev);
 	ev.event = event;
 	ev.incident = inc->id;
@@ -428,11 +431,13 @@ watch_incident(struct watch_sn *s, unsigned int events, const char *evidence)
 		if (rc == 0) {
 			log_warnx("%s: incident %lld %s (host, %s)", s->name,
 			    (long long)inc.id, how[inc.how], inc.severity);
-			s->incident = inc.id;
+			s->incident = s->last_incident = inc.id;
 			/* A resumed incident was notified already. */
-			if (inc.how != STORE_INC_RESUMED && s->health.inhibited)
+			if (inc.how == STORE_INC_RESUMED)
+				s->told_down = 1;
+			else if (s->health.inhibited || s->health.flapping)
 				s->withheld = 1;
-			else if (inc.how != STORE_INC_RESUMED)
+			else
 				watch_notify(s, "problem", &inc, evidence);
 		}
 	} else if (events & HEALTH_EV_RESOLVED) {
@@ -442,7 +447,9 @@ watch_incident(struct watch_sn *s, unsigned int events, const char *evidence)
 			log_info("%s: incident %lld resolved after %lld s",
 			    s->name, (long long)inc.id,
 			    (long long)((now - inc.opened) / 1000));
-			watch_notify(s, "resolved", &inc, evidence);
+			/* Flapping: told when it ends, if still news. */
+			if (!s->health.flapping)
+				watch_notify(s, "resolved", &inc, evidence);
 		}
 		s->incident = 0;
 		s->withheld = 0;
@@ -493,8 +500,9 @@ watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
 	else
 		log_warnx(
 		    "%s: DOWN %s (%s)", s->name, health_confirm_name(c), why);
-	/* Inhibited by its path group: nothing new is told of it. */
-	if (s->w->store == NULL || s->w->notify == NULL || s->health.inhibited)
+	/* Inhibited by its path group, or flapping: nothing new is told. */
+	if (s->w->store == NULL || s->w->notify == NULL ||
+	    s->health.inhibited || s->health.flapping)
 		return;
 	/* The open incident, for its id (resuming changes nothing). */
 	if (store_incident_open(s->w->store, s->name, "host", "critical", why,
@@ -653,6 +661,109 @@ watch_witness_start(struct watch_sn *s)
 	for (i = 0; i < cmd->n; i++)
 		free(argv[i]);
 	free(argv);
+}
+
+/* --- The flapping overlay (health.md §5.2) --- */
+
+/* Open or resolve the flapping incident, and say so once. */
+static void
+watch_flap_incident(struct watch_sn *s, int start, double percent)
+{
+	struct store_incident inc;
+	struct notify_event ev;
+	char *cause = NULL, *reason;
+	int64_t now = watch_epoch_ms();
+	int rc;
+
+	if (s->w->store == NULL)
+		return;
+	reason = xasprintf("%.0f%% of the last %lld rounds changed state",
+	    percent, s->w->conf->health.flap_history);
+	if (start)
+		rc = store_incident_open(s->w->store, s->name, "flapping",
+		    "warning", reason, now,
+		    (int64_t)s->w->conf->notify.reopen_window, &inc, &cause);
+	else
+		rc = store_incident_resolve(s->w->store, s->name, "flapping",
+			 now, &inc, &cause) == 1 ?
+		    0 :
+		    -2;
+	if (rc == -1) {
+		log_warnx("state database: %s", cause);
+		free(cause);
+	}
+	if (rc == 0 && s->w->notify != NULL &&
+	    !(start && inc.how == STORE_INC_RESUMED)) {
+		memset(&ev, 0, sizeof ev);
+		ev.event = start ? "flappingStart" : "flappingEnd";
+		ev.incident = inc.id;
+		ev.subject = s->name;
+		ev.dimension = "flapping";
+		ev.state = start ? "flapping" : "stable";
+		ev.prev_state = start ? "stable" : "flapping";
+		ev.severity = "warning";
+		ev.reason = reason;
+		ev.backup = s->backup;
+		ev.backup_state = watch_state_of(s->w, s->backup);
+		ev.children = (int64_t)s->children;
+		ev.time = now;
+		notify_event(s->w->notify, &ev);
+	}
+	free(reason);
+}
+
+/*
+ * Flapping started: one message, and the host's own news held back (a
+ * problem still waiting is withdrawn). Stopped: one message, then the
+ * host's state if it differs from the last one told.
+ */
+static void
+watch_flap(struct watch_sn *s, const struct health_change *ch)
+{
+	struct store_incident inc;
+	char *cause = NULL, *reason;
+	int k;
+
+	if (ch->events & HEALTH_EV_FLAP_START) {
+		log_warnx("%s: flapping started (%.0f%% of recent rounds "
+			  "changed); its host notifications are held",
+		    s->name, ch->flap_percent);
+		if (s->incident != 0 && s->w->store != NULL) {
+			k = store_outbox_cancel(
+			    s->w->store, s->incident, "problem", &cause);
+			if (k < 0) {
+				log_warnx("state database: %s", cause);
+				free(cause);
+				cause = NULL;
+			} else if (k > 0) {
+				s->withheld = 1;
+				s->told_down = 0;
+			}
+		}
+		watch_flap_incident(s, 1, ch->flap_percent);
+	}
+	if (!(ch->events & HEALTH_EV_FLAP_END))
+		return;
+	log_warnx("%s: flapping stopped (%.0f%% of recent rounds changed)",
+	    s->name, ch->flap_percent);
+	watch_flap_incident(s, 0, ch->flap_percent);
+	if (s->health.inhibited || s->w->store == NULL)
+		return;
+	if (s->incident != 0 && !s->told_down &&
+	    store_incident_find(s->w->store, s->name, "host", &inc, &cause) ==
+		1) {
+		s->withheld = 0;
+		reason = xasprintf("%s; DOWN when flapping stopped",
+		    s->evidence != NULL ? s->evidence : "");
+		watch_notify(s, "problem", &inc, reason);
+		free(reason);
+	} else if (s->incident == 0 && s->told_down && s->last_incident != 0) {
+		memset(&inc, 0, sizeof inc);
+		inc.id = s->last_incident;
+		snprintf(inc.severity, sizeof inc.severity, "critical");
+		watch_notify(s, "resolved", &inc, "UP when flapping stopped");
+	}
+	free(cause);
 }
 
 /* A service sub-state changed: its incident follows (health.md §8.1). */
@@ -831,12 +942,8 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 	}
 	if (ch.events & ~HEALTH_EV_HELD)
 		watch_save(s, (ch.events & HEALTH_EV_STATE) != 0);
-	if (ch.events & (HEALTH_EV_FLAP_START | HEALTH_EV_FLAP_END))
-		log_warnx("%s: flapping %s (%.0f%% of recent rounds changed)",
-		    s->name,
-		    ch.events & HEALTH_EV_FLAP_START ? "started" : "stopped",
-		    ch.flap_percent);
 	if (!(ch.events & HEALTH_EV_STATE)) {
+		watch_flap(s, &ch);
 		if (!r->voided && s->group != NULL)
 			watch_path_eval(s->w, s->group);
 		return;
@@ -858,6 +965,7 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 		log_warnx("%s: %s -> %s: %s", s->name,
 		    health_state_name(ch.from), health_state_name(ch.to),
 		    evidence);
+	watch_flap(s, &ch);
 	if (s->group != NULL)
 		watch_path_eval(s->w, s->group);
 }
@@ -1041,7 +1149,7 @@ watch_path_cleared(struct watch *w, struct watch_group *g,
 		health_set_inhibited(&s->health, 0);
 		s->path_counted = 0;
 		if (!s->withheld || s->health.state != HEALTH_DOWN ||
-		    w->store == NULL)
+		    s->health.flapping || w->store == NULL)
 			continue;
 		/* Still DOWN with the path healthy: its own problem now. */
 		s->withheld = 0;
