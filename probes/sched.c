@@ -247,7 +247,23 @@ probe_host_start(struct probe_host *h)
 void
 probe_host_set_suspect(struct probe_host *h, int suspect)
 {
+	uint64_t delay;
+
+	if (h->suspect == (suspect != 0))
+		return;
 	h->suspect = suspect != 0;
+	/*
+	 * Called from the round's callback, after the next round was
+	 * planned with the other delay: plan it again from now, so that
+	 * the first retry of a suspect host is retry_interval away, not a
+	 * whole interval.
+	 */
+	if (h->in_round || h->freeing ||
+	    !uv_is_active((uv_handle_t *)&h->round_timer))
+		return;
+	delay = h->suspect ? h->p.retry_interval_ms : h->p.interval_ms;
+	delay = (uint64_t)((double)delay * sched_jitter(h->p.jitter));
+	uv_timer_start(&h->round_timer, sched_on_round, delay, 0);
 }
 
 const char *
