@@ -130,8 +130,8 @@ check "no service notification while the host is dead" \
     test "$(grep -vc " host " "$NOTES")" -eq "$n0"
 "$CLUSTER_SH" heal sn1 link >/dev/null
 check "sn1 back: resolved" wait_for 20 grep -q "^resolved sn1 host" "$NOTES"
-check "its services come back OK" wait_for 15 \
-    test "$(grep -c 'sn1: nim NIM_UNKNOWN -> NIM_OK' "$log")" -eq 2
+check "its services come back OK" wait_for 15 sh -c \
+    "test \$(grep -c 'sn1: nim NIM_UNKNOWN -> NIM_OK' '$log') -eq 2"
 sleep 1
 check "still no service notification" \
     test "$(grep -vc " host " "$NOTES")" -eq "$n0"

@@ -70,8 +70,8 @@ else
 	not_ok "flapping stops once the SN has settled"
 	diag_file "$log"
 fi
-check "one flappingEnd is notified" wait_for 10 \
-    test "$(grep -c '^flappingEnd sn1 flapping' "$NOTES")" -eq 1
+check "one flappingEnd is notified" wait_for 10 sh -c \
+    "test \$(grep -c '^flappingEnd sn1 flapping' '$NOTES') -eq 1"
 check "then the state, which differs from the DOWN told: resolved" wait_for 10 \
     grep -q "^resolved sn1 host critical incident=1 reason=UP when flapping stopped" "$NOTES"
 sleep 2
