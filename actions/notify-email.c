@@ -204,6 +204,10 @@ notify_email_message(
 
 	/* Subject: [snguard] <SEVERITY> <subject> <summary>. */
 	buf_printf(&subj, "[snguard] ");
+	if (strcmp(ev, "reminder") == 0)
+		buf_printf(&subj, "REMINDER ");
+	else if (strcmp(ev, "escalation") == 0)
+		buf_printf(&subj, "ESCALATED ");
 	if (strcmp(ev, "test") == 0)
 		buf_printf(&subj, "TEST notification from %s", host);
 	else if (strcmp(dim, "host") == 0 && strcmp(ev, "resolved") == 0)

@@ -33,7 +33,10 @@ struct notify {
 	struct runner *runner;
 	uv_timer_t timer;
 	uv_timer_t heartbeat;
-	uint64_t started; /* uv_now at creation */
+	uv_timer_t remind; /* reminders and escalation (§8.2) */
+	uint64_t started;  /* uv_now at creation */
+	notify_suppress_fn suppress;
+	void *suppress_arg;
 	void *state[NOTIFY_NCHANNELS];
 	notify_summary_fn summary;
 	void *summary_arg;
@@ -174,7 +177,7 @@ notify_event(struct notify *n, const struct notify_event *ev)
 	char *payload, *key, *cause = NULL;
 	int64_t now = notify_now(), due = now;
 	size_t i;
-	int sent, k;
+	int sent, k, t, from, to;
 
 	if (strcmp(ev->event, "problem") == 0)
 		due = now + (int64_t)c->notify.group_wait;
@@ -224,18 +227,26 @@ notify_event(struct notify *n, const struct notify_event *ev)
 		}
 	}
 	payload = notify_payload(ev);
+	from = ev->tier_from > 0 ? ev->tier_from : 1;
+	to = ev->tier_to > from ? ev->tier_to : from;
 	if (c->notify.syslog.enabled)
 		notify_queue(n, ev, "syslog", "syslog", payload, due);
 	if (c->notify.exec.enabled && c->notify.exec.program[0] != '\0')
 		notify_queue(
 		    n, ev, "exec", c->notify.exec.program, payload, due);
-	if (c->notify.email.enabled)
-		for (i = 0; i < c->notify.email.to.n; i++)
-			notify_queue(n, ev, "email", c->notify.email.to.v[i],
-			    payload, due);
+	for (t = from; c->notify.email.enabled && t <= to && t <= 3; t++) {
+		const struct conf_strlist *l = t == 1 ? &c->notify.email.to :
+		    t == 2			      ? &c->notify.email.tier2 :
+							&c->notify.email.tier3;
+		for (i = 0; i < l->n; i++)
+			notify_queue(n, ev, "email", l->v[i], payload, due);
+	}
 	for (i = 0; i < c->notify.snmp.ndestinations; i++) {
-		/* Tiers above 1 are for escalations. */
-		if (c->notify.snmp.destinations[i].tier > 1)
+		/* Each destination belongs to one tier (0 counts as 1). */
+		t = (int)c->notify.snmp.destinations[i].tier;
+		if (t < 1)
+			t = 1;
+		if (t < from || t > to)
 			continue;
 		key = notifier_trap_key(&c->notify.snmp.destinations[i]);
 		notify_queue(n, ev, "trap", key, payload, due);
@@ -421,6 +432,8 @@ notify_alloc(uv_loop_t *loop, const struct conf *conf, struct store *store,
 	n->timer.data = n;
 	uv_timer_init(loop, &n->heartbeat);
 	n->heartbeat.data = n;
+	uv_timer_init(loop, &n->remind);
+	n->remind.data = n;
 	return n;
 }
 
@@ -531,6 +544,132 @@ notify_test(struct notify *n, const char *channel, const char *who,
 	return k;
 }
 
+/* --- Reminders and escalation (health.md §8.2) --- */
+
+void
+notify_set_suppress(struct notify *n, notify_suppress_fn fn, void *arg)
+{
+	n->suppress = fn;
+	n->suppress_arg = arg;
+}
+
+/* One reminder or escalation of an open incident. */
+static void
+notify_remind_one(struct notify *n, const struct store_incident *inc,
+    const char *event, int from, int to, int64_t now)
+{
+	struct notify_event ev;
+	char *reason;
+
+	reason = xasprintf("%s (open for %lld min)", inc->reason,
+	    (long long)((now - inc->opened) / 60000));
+	memset(&ev, 0, sizeof ev);
+	ev.event = event;
+	ev.incident = inc->id;
+	ev.subject = inc->subject;
+	ev.dimension = inc->dimension;
+	ev.state = strcmp(inc->dimension, "host") == 0 ? "down" :
+	    strcmp(inc->dimension, "path") == 0	       ? "degraded" :
+							 "problem";
+	ev.severity = inc->severity;
+	ev.reason = reason;
+	ev.time = now;
+	ev.tier_from = from;
+	ev.tier_to = to;
+	log_info("incident %lld (%s/%s): %s to tier%s %d%s", (long long)inc->id,
+	    inc->subject, inc->dimension, event, from == to ? "" : "s", from,
+	    from == to ? "" : (to == 2 ? "-2" : "-3"));
+	notify_event(n, &ev);
+	free(reason);
+}
+
+/*
+ * Every open, unacknowledged incident whose problem went out and that
+ * the agent does not hold back: the escalation tiers it has reached
+ * (critical only), and a reminder every notify.reminder to the tiers
+ * told so far.
+ */
+static void
+notify_on_remind(uv_timer_t *t)
+{
+	struct notify *n = t->data;
+	const struct conf *c = n->conf;
+	struct store_incident *rows = NULL;
+	char *cause = NULL;
+	int64_t now = notify_now(), last;
+	int k, i, tier, sent;
+	size_t e;
+
+	if ((k = store_incident_list_open(n->store, &rows, &cause)) < 0) {
+		log_warnx("reminders: %s", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < k; i++) {
+		const struct store_incident *inc = &rows[i];
+		if (strcmp(inc->state, "problem") != 0)
+			continue;
+		sent = store_outbox_dispatched(
+		    n->store, inc->id, "problem", &cause);
+		if (sent < 0) {
+			log_warnx("reminders: %s", cause);
+			free(cause);
+			cause = NULL;
+		}
+		if (sent <= 0 ||
+		    (n->suppress != NULL &&
+			n->suppress(
+			    inc->subject, inc->dimension, n->suppress_arg)))
+			continue;
+		tier = inc->tier > 0 ? inc->tier : 1;
+		last = inc->reminded;
+		if (strcmp(inc->severity, "critical") == 0)
+			for (e = 1; e < c->notify.escalation.n && e < 3; e++)
+				if ((int)e + 1 > tier &&
+				    now - inc->opened >=
+					(int64_t)c->notify.escalation.v[e]) {
+					notify_remind_one(n, inc, "escalation",
+					    tier + 1, (int)e + 1, now);
+					tier = (int)e + 1;
+				}
+		if (last == 0)
+			last = inc->opened + (int64_t)c->notify.group_wait;
+		if (c->notify.reminder > 0 &&
+		    now - last >= (int64_t)c->notify.reminder) {
+			notify_remind_one(n, inc, "reminder", 1, tier, now);
+			last = now;
+		}
+		if (tier != inc->tier || last != inc->reminded) {
+			if (store_incident_remind(
+				n->store, inc->id, last, tier, &cause) != 0) {
+				log_warnx("reminders: %s", cause);
+				free(cause);
+				cause = NULL;
+			}
+		}
+	}
+	free(rows);
+}
+
+/* How often to look: a quarter of the shortest period, 1 to 30 s. */
+static uint64_t
+notify_remind_period(const struct conf *c)
+{
+	uint64_t p = c->notify.reminder;
+	size_t e;
+
+	for (e = 1; e < c->notify.escalation.n; e++)
+		if (c->notify.escalation.v[e] != 0 &&
+		    (p == 0 || c->notify.escalation.v[e] < p))
+			p = c->notify.escalation.v[e];
+	p /= 4;
+	if (p < 1000)
+		p = 1000;
+	if (p > 30000)
+		p = 30000;
+	return p;
+}
+
 struct notify *
 notify_new(uv_loop_t *loop, const struct conf *conf, struct store *store,
     struct runner *runner)
@@ -541,6 +680,8 @@ notify_new(uv_loop_t *loop, const struct conf *conf, struct store *store,
 
 	uv_timer_start(&n->heartbeat, notify_on_heartbeat,
 	    conf->notify.heartbeat, conf->notify.heartbeat);
+	uv_timer_start(&n->remind, notify_on_remind, notify_remind_period(conf),
+	    notify_remind_period(conf));
 	notifier_trap_start(n);
 	if ((k = store_outbox_recover(store, notify_now(), &cause)) < 0) {
 		log_warnx("outbox: %s", cause);
@@ -557,9 +698,12 @@ void
 notify_set_conf(struct notify *n, const struct conf *conf)
 {
 	n->conf = conf;
-	if (!n->oneshot)
-		uv_timer_start(&n->heartbeat, notify_on_heartbeat,
-		    conf->notify.heartbeat, conf->notify.heartbeat);
+	if (n->oneshot)
+		return;
+	uv_timer_start(&n->heartbeat, notify_on_heartbeat,
+	    conf->notify.heartbeat, conf->notify.heartbeat);
+	uv_timer_start(&n->remind, notify_on_remind, notify_remind_period(conf),
+	    notify_remind_period(conf));
 }
 
 static void
@@ -588,7 +732,8 @@ notify_free(struct notify *n)
 			notify_channels[i]->stop(n, n->state[i]);
 			n->state[i] = NULL;
 		}
-	n->closing = 2;
+	n->closing = 3;
 	uv_close((uv_handle_t *)&n->timer, notify_on_close);
 	uv_close((uv_handle_t *)&n->heartbeat, notify_on_close);
+	uv_close((uv_handle_t *)&n->remind, notify_on_close);
 }

@@ -39,6 +39,13 @@ struct notify_event {
 	const char *backup_state; /* the backup SN's health */
 	int64_t children;	  /* compute nodes with the SN as primary */
 	int64_t time;		  /* ms since the epoch */
+	/*
+	 * The escalation tiers whose recipients get it (health.md §8.2):
+	 * tier_from..tier_to, 0 meaning 1. The local channels (syslog,
+	 * exec) get every event.
+	 */
+	int tier_from;
+	int tier_to;
 };
 
 /*
@@ -111,6 +118,14 @@ int notify_test(struct notify *, const char *channel, const char *who,
  * lag=12ms"); the facade adds the open incidents, outbox depth and dead
  * letters. Without it the heartbeat carries only the latter.
  */
+/*
+ * Whether the agent holds back an open incident's reminders and
+ * escalation now (flapping, path inhibition, maintenance).
+ */
+typedef int (*notify_suppress_fn)(
+    const char *subject, const char *dimension, void *arg);
+void notify_set_suppress(struct notify *, notify_suppress_fn, void *arg);
+
 typedef char *(*notify_summary_fn)(void *arg);
 void notify_set_summary(struct notify *, notify_summary_fn, void *arg);
 /* Stop; rows in flight are retried at the next start. */

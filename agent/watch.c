@@ -409,6 +409,8 @@ watch_notify(struct watch_sn *s, const char *event,
 	ev.backup_state = watch_state_of(s->w, s->backup);
 	ev.children = (int64_t)s->children;
 	ev.time = watch_epoch_ms();
+	/* A resolved goes to the tiers the incident reached. */
+	ev.tier_to = up ? inc->tier : 0;
 	notify_event(s->w->notify, &ev);
 }
 
@@ -848,6 +850,7 @@ watch_service_change(struct watch_sn *s, struct watch_service *v,
 		ev.backup_state = watch_state_of(s->w, s->backup);
 		ev.children = (int64_t)s->children;
 		ev.time = now;
+		ev.tier_to = strcmp(event, "resolved") == 0 ? inc.tier : 0;
 		notify_event(s->w->notify, &ev);
 	}
 	free(reason);
@@ -1028,6 +1031,7 @@ watch_path_notify(struct watch *w, struct watch_group *g, const char *event,
 	ev.severity = inc->severity;
 	ev.reason = reason;
 	ev.time = watch_epoch_ms();
+	ev.tier_to = ok ? inc->tier : 0;
 	notify_event(w->notify, &ev);
 }
 
@@ -1452,6 +1456,24 @@ watch_summary(void *arg)
 }
 
 /*
+ * Reminders and escalation wait while the agent holds an SN's news back
+ * (health.md §8.2): a flapping or path-inhibited SN's host, a dead SN's
+ * services.
+ */
+static int
+watch_suppressed(const char *subject, const char *dimension, void *arg)
+{
+	struct watch_sn *s = watch_find(arg, subject);
+
+	if (s == NULL || strcmp(dimension, "path") == 0)
+		return 0;
+	if (strcmp(dimension, "host") == 0 ||
+	    strcmp(dimension, "flapping") == 0)
+		return s->health.flapping || s->health.inhibited;
+	return s->health.last_alive != 1;
+}
+
+/*
  * The state database in state.dir (made 0700 when missing). Without it
  * the agent still watches, and says so. Opened at the first topology
  * that has SNs.
@@ -1474,6 +1496,7 @@ watch_open_store(struct watch *w, const struct conf *conf)
 	} else {
 		w->notify = notify_new(w->loop, conf, w->store, w->runner);
 		notify_set_summary(w->notify, watch_summary, w);
+		notify_set_suppress(w->notify, watch_suppressed, w);
 	}
 	free(path);
 }

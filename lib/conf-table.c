@@ -776,7 +776,7 @@ const struct conf_key conf_table[] = {
 	    .type = CONF_DURATION,
 	    .offset = OFF(notify.reminder),
 	    .def_num = 1800,
-	    .min = 60,
+	    .min = 1,
 	    .max = 7 * DAY,
 	    .help = "Time between reminders of an open, unacknowledged "
 		    "incident." },

@@ -74,6 +74,9 @@ static const char *const store_migrations[STORE_VERSION] = {
 	" who TEXT NOT NULL, what TEXT NOT NULL, detail TEXT);",
 	/* 1 -> 2: small persistent values. */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);",
+	/* 2 -> 3: reminders and escalation of open incidents. */
+	"ALTER TABLE incidents ADD COLUMN reminded INTEGER;"
+	"ALTER TABLE incidents ADD COLUMN tier INTEGER NOT NULL DEFAULT 1;",
 };
 
 /* "path: what: sqlite's message" into *cause. */
@@ -379,10 +382,13 @@ store_incident_row(sqlite3_stmt *st, struct store_incident *inc)
 	inc->opened = sqlite3_column_int64(st, 5);
 	inc->resolved = sqlite3_column_int64(st, 6);
 	store_text(st, 7, inc->reason, sizeof inc->reason);
+	inc->reminded = sqlite3_column_int64(st, 8);
+	inc->tier = sqlite3_column_int(st, 9);
 }
 
 #define STORE_INC_COLUMNS \
-	"id, subject, dimension, severity, state, opened, resolved, reason"
+	"id, subject, dimension, severity, state, opened, resolved, reason," \
+	" reminded, tier"
 
 /*
  * The newest incident of the fingerprint: 1 with *inc, 0 none, -1
@@ -453,7 +459,8 @@ store_incident_open(struct store *s, const char *subject, const char *dimension,
 		how = STORE_INC_REOPENED;
 		if (store_run(s,
 			"UPDATE incidents SET state = 'problem', resolved = NULL,"
-			" updated = ?2, severity = ?3, reason = ?4 WHERE id = ?1",
+			" updated = ?2, severity = ?3, reason = ?4,"
+			" reminded = NULL, tier = 1 WHERE id = ?1",
 			"iiss", inc->id, now, severity, reason) != 0) {
 			store_fail(s, "reopening an incident", cause);
 			goto fail;
@@ -530,6 +537,47 @@ store_incident_find(struct store *s, const char *subject, const char *dimension,
 		rc = 0;
 	free(fp);
 	return rc;
+}
+
+int
+store_incident_list_open(
+    struct store *s, struct store_incident **rows, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = 0, cap = 0, rc;
+
+	*rows = NULL;
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT " STORE_INC_COLUMNS " FROM incidents"
+		" WHERE state <> 'resolved' ORDER BY id",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "incidents", cause);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap != 0 ? 2 * cap : 16;
+			*rows = xreallocarray(
+			    *rows, (size_t)cap, sizeof **rows);
+		}
+		store_incident_row(st, &(*rows)[n++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*rows);
+		*rows = NULL;
+		return store_fail(s, "incidents", cause);
+	}
+	return n;
+}
+
+int
+store_incident_remind(
+    struct store *s, int64_t id, int64_t reminded, int tier, char **cause)
+{
+	if (store_run(s,
+		"UPDATE incidents SET reminded = ?2, tier = ?3 WHERE id = ?1",
+		"iii", id, reminded, (int64_t)tier) != 0)
+		return store_fail(s, "recording a reminder", cause);
+	return 0;
 }
 
 int

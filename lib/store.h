@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* The schema this build writes. */
-#define STORE_VERSION 2
+#define STORE_VERSION 3
 /* Probe history rows kept per SN (a ring). */
 #define STORE_HISTORY 100
 
@@ -75,7 +75,9 @@ struct store_incident {
 	int64_t opened; /* ms since the epoch */
 	int64_t resolved;
 	char reason[256];
-	int how; /* STORE_INC_NEW, _RESUMED, _REOPENED */
+	int64_t reminded; /* the last reminder (ms), 0 none yet */
+	int tier;	  /* the highest escalation tier told */
+	int how;	  /* STORE_INC_NEW, _RESUMED, _REOPENED */
 };
 
 enum {
@@ -101,6 +103,12 @@ int store_incident_severity(struct store *, int64_t id, const char *severity,
 /* The open incident of subject/dimension: 1 found, 0 none open. */
 int store_incident_find(struct store *, const char *subject,
     const char *dimension, struct store_incident *, char **cause);
+/* Every open incident, oldest first, in a malloc'd *rows; -1 on error. */
+int store_incident_list_open(
+    struct store *, struct store_incident **rows, char **cause);
+/* Record a reminder's time and the escalation tier reached. */
+int store_incident_remind(
+    struct store *, int64_t id, int64_t reminded, int tier, char **cause);
 /* Incidents open now, or -1. */
 int store_incident_open_count(struct store *, char **cause);
 

@@ -324,14 +324,21 @@ test_migrate_from_1(void **state)
 	sqlite3 *db;
 	char *cause = NULL;
 
+	struct store_incident inc, *open = NULL;
+
 	s = store_open(f->path, &cause);
 	assert_non_null(s);
 	outbox_row(s, "a", 100);
+	assert_int_equal(store_incident_open(s, "sn1", "host", "critical", "r",
+			     1000, 0, &inc, &cause),
+	    0);
 	store_close(s);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
-			     "DROP TABLE meta; UPDATE schema_version SET "
-			     "version = 1",
+			     "DROP TABLE meta;"
+			     "ALTER TABLE incidents DROP COLUMN reminded;"
+			     "ALTER TABLE incidents DROP COLUMN tier;"
+			     "UPDATE schema_version SET version = 1",
 			     NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
@@ -340,6 +347,51 @@ test_migrate_from_1(void **state)
 	assert_int_equal(store_version(s), STORE_VERSION);
 	assert_int_equal(store_meta_incr(s, "boots", &cause), 1);
 	assert_int_equal(store_outbox_next(s, &cause), 100);
+	/* The incident kept, with no reminder yet and tier 1. */
+	assert_int_equal(store_incident_list_open(s, &open, &cause), 1);
+	assert_string_equal(open[0].subject, "sn1");
+	assert_int_equal(open[0].reminded, 0);
+	assert_int_equal(open[0].tier, 1);
+	free(open);
+	store_close(s);
+}
+
+/* Open incidents listed; a reminder and a tier recorded; reopening resets. */
+static void
+test_incident_remind(void **state)
+{
+	struct fixture *f = *state;
+	struct store_incident inc, *open = NULL;
+	struct store *s;
+	char *cause = NULL;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	assert_int_equal(store_incident_list_open(s, &open, &cause), 0);
+	assert_int_equal(store_incident_open(s, "sn1", "host", "critical", "r",
+			     1000, 300000, &inc, &cause),
+	    0);
+	assert_int_equal(store_incident_open(s, "sn2", "nim", "warning", "r",
+			     2000, 300000, &inc, &cause),
+	    0);
+	assert_int_equal(store_incident_remind(s, inc.id, 5000, 3, &cause), 0);
+	assert_int_equal(store_incident_list_open(s, &open, &cause), 2);
+	assert_string_equal(open[0].subject, "sn1");
+	assert_int_equal(open[0].tier, 1);
+	assert_int_equal(open[1].reminded, 5000);
+	assert_int_equal(open[1].tier, 3);
+	free(open);
+	/* Resolved and reopened: reminders and escalation start again. */
+	assert_int_equal(
+	    store_incident_resolve(s, "sn2", "nim", 6000, &inc, &cause), 1);
+	assert_int_equal(store_incident_list_open(s, &open, &cause), 1);
+	free(open);
+	assert_int_equal(store_incident_open(s, "sn2", "nim", "warning", "r",
+			     7000, 300000, &inc, &cause),
+	    0);
+	assert_int_equal(inc.how, STORE_INC_REOPENED);
+	assert_int_equal(inc.reminded, 0);
+	assert_int_equal(inc.tier, 1);
 	store_close(s);
 }
 
@@ -374,6 +426,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrate_from_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_incident_remind, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_open_error, setup, teardown),
 	};
