@@ -1,0 +1,94 @@
+# No false alarm (health.md §3-§5): 30 % packet loss towards an SN, a
+# single lost round, an SN frozen for 2 s and the agent itself stalled for
+# 3 s (a VM pause) never make a DOWN nor send anything. The loss is
+# netem's where the kernel has sch_netem, else nftables dropping 30 % of
+# what reaches the SN.
+. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/cluster-env.sh"
+
+cluster_up p13 --sns 2
+
+XCATFIX="$top_builddir/tests/xcatfix"
+DB="$TESTDIR/xcat"
+mkdir "$DB"
+"$XCATFIX" "$DB" nodelist <<'SQL'
+INSERT INTO nodelist (node, groups) VALUES ('c1','r1'),('c2','r2'),
+  ('sn1','service'),('sn2','service');
+SQL
+"$XCATFIX" "$DB" noderes <<'SQL'
+INSERT INTO noderes (node, servicenode) VALUES ('r1','sn1,sn2'),('r2','sn2,sn1');
+SQL
+"$XCATFIX" "$DB" hosts <<SQL
+INSERT INTO hosts (node, ip) VALUES ('sn1','$CLUSTER_SN1_ADDR'),
+  ('sn2','$CLUSTER_SN2_ADDR');
+SQL
+
+NOTES="$TESTDIR/notes"
+notify_hook "$NOTES"
+write_conf snguard.conf <<CONF
+xcat: { topology_refresh = 3600; system_resolver = false; };
+state: { dir = "$TESTDIR/state"; };
+probes: { interval = 1; retry_interval = 0.5; startup_spread = 0.5;
+	snmp: { enabled = true; }; };
+health: { stable_for = 2; witness: { enabled = false; }; };
+notify: { group_wait = 2; syslog: { enabled = false; };
+	exec: { enabled = true; program = "$TESTDIR/hook"; user = ""; }; };
+CONF
+log="$TESTDIR/daemon.log"
+ip netns exec "$CLUSTER_MN_NS" "$SNGUARDD" -f -c "$TESTDIR/snguard.conf" \
+    --xcatdb "SQLite:$DB" 2>>"$log" &
+DAEMON_PID=$!
+for sn in sn1 sn2; do
+	wait_for 10 grep -q "$sn: UNKNOWN -> UP" "$log"
+done
+
+no_down() {
+	! grep -q -- "-> DOWN" "$log"
+}
+
+# --- 30 % loss for 40 s. ---
+"$CLUSTER_SH" netem sn1 --loss 30 >/dev/null
+how=$(cat "$CLUSTER_DIR/sn1/netem" 2>/dev/null)
+sleep 40
+"$CLUSTER_SH" netem sn1 --clear >/dev/null
+check "30 % loss for 40 s ($how): no DOWN" no_down
+check "and nothing sent" test ! -s "$NOTES"
+
+# --- A single lost round. ---
+"$CLUSTER_SH" fail sn1 link >/dev/null
+wait_for 10 grep -q "sn1: UP -> SUSPECT" "$log"
+"$CLUSTER_SH" heal sn1 link >/dev/null
+check "a single lost round makes sn1 SUSPECT, then UP again" wait_for 10 \
+    grep -q "sn1: SUSPECT -> UP" "$log"
+check "no DOWN" no_down
+
+# --- sn2 frozen for 2 s (processes stopped, every packet dropped). ---
+"$CLUSTER_SH" fail sn2 freeze >/dev/null
+sleep 2
+"$CLUSTER_SH" heal sn2 freeze >/dev/null
+sleep 5
+check "a 2 s freeze: no DOWN" no_down
+
+# --- The agent stalls for 3 s (a VM pause). ---
+kill -STOP "$DAEMON_PID"
+sleep 3
+kill -CONT "$DAEMON_PID"
+check "the stall is noticed (results in flight are void)" wait_for 10 \
+    grep -Eq "event loop stalled for [0-9]+ ms" "$log"
+sleep 5
+check "a stall of the agent: no DOWN" no_down
+check "nothing was sent at all" test ! -s "$NOTES"
+
+kill -TERM "$DAEMON_PID"
+wait_for 10 daemon_exited
+wait "$DAEMON_PID"
+rc=$?
+DAEMON_PID=
+check "the daemon stops cleanly (got $rc)" [ "$rc" -eq 0 ]
+check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
+if [ -s "$NOTES" ]; then
+	echo "# notifications:"
+	diag_file "$NOTES"
+fi
+
+done_testing
