@@ -172,64 +172,163 @@ email_from(const struct conf *c, const char *host)
 	return xasprintf("snguard@%s", host);
 }
 
-char *
-notify_email_message(
-    const struct conf *c, const char *to, const char *payload, int64_t sequence)
+/* The subject's summary of one event: <SEVERITY> <subject> <what>. */
+static void
+email_summary(struct buf *subj, json_t *o, const char *host)
 {
-	struct buf b = { 0 }, subj = { 0 };
-	json_t *o;
-	const char *ev, *dim, *subject, *state, *backup, *bstate, *reason;
-	char host[256], date[64], since[64], sev[16], st[32], *from, *rcpt;
-	char *hsubj, *fp, *clean;
-	json_int_t incident, children;
-	int64_t t;
+	const char *ev = email_str(o, "event"),
+		   *dim = email_str(o, "dimension");
+	const char *subject = email_str(o, "subject");
+	json_int_t children = json_integer_value(
+	    json_object_get(o, "children"));
+	char sev[16], st[32];
 
-	if ((o = json_loads(payload, 0, NULL)) == NULL)
-		return NULL;
-	notify_hostname(host, sizeof host);
-	ev = email_str(o, "event");
-	dim = email_str(o, "dimension");
-	subject = email_str(o, "subject");
-	state = email_str(o, "state");
-	backup = email_str(o, "backup");
-	bstate = email_str(o, "backup_state");
-	reason = email_str(o, "reason");
-	incident = json_integer_value(json_object_get(o, "incident"));
-	children = json_integer_value(json_object_get(o, "children"));
-	t = json_integer_value(json_object_get(o, "time"));
 	snprintf(sev, sizeof sev, "%s", email_str(o, "severity"));
 	email_upper(sev);
-	snprintf(st, sizeof st, "%s", state);
+	snprintf(st, sizeof st, "%s", email_str(o, "state"));
 	email_upper(st);
-
-	/* Subject: [snguard] <SEVERITY> <subject> <summary>. */
-	buf_printf(&subj, "[snguard] ");
 	if (strcmp(ev, "reminder") == 0)
-		buf_printf(&subj, "REMINDER ");
+		buf_printf(subj, "REMINDER ");
 	else if (strcmp(ev, "escalation") == 0)
-		buf_printf(&subj, "ESCALATED ");
+		buf_printf(subj, "ESCALATED ");
 	if (strcmp(ev, "test") == 0)
-		buf_printf(&subj, "TEST notification from %s", host);
+		buf_printf(subj, "TEST notification from %s", host);
 	else if (strcmp(dim, "host") == 0 && strcmp(ev, "resolved") == 0)
-		buf_printf(&subj, "RESOLVED %s UP again", subject);
+		buf_printf(subj, "RESOLVED %s UP again", subject);
 	else if (strcmp(dim, "host") == 0) {
-		buf_printf(&subj, "%s %s %s", sev, subject, st);
+		buf_printf(subj, "%s %s %s", sev, subject, st);
 		if (children > 0)
-			buf_printf(&subj,
+			buf_printf(subj,
 			    " \xe2\x80\x94 %lld compute node%s without primary",
 			    (long long)children, children == 1 ? "" : "s");
 	} else if (strcmp(dim, "path") == 0 && strcmp(ev, "resolved") == 0)
 		buf_printf(
-		    &subj, "RESOLVED monitoring path %s restored", subject);
+		    subj, "RESOLVED monitoring path %s restored", subject);
 	else if (strcmp(dim, "path") == 0)
-		buf_printf(&subj,
+		buf_printf(subj,
 		    "%s monitoring path %s DEGRADED \xe2\x80\x94 its SNs held, "
 		    "none declared DOWN",
 		    sev, subject);
 	else
-		buf_printf(&subj, "%s %s %s %s",
+		buf_printf(subj, "%s %s %s %s",
 		    strcmp(ev, "resolved") == 0 ? "RESOLVED" : sev, subject,
 		    dim, st);
+}
+
+/* The body's part for one event: what happened, evidence, what to do. */
+static void
+email_body(struct buf *b, json_t *o, const char *host)
+{
+	const char *ev = email_str(o, "event"),
+		   *dim = email_str(o, "dimension");
+	const char *subject = email_str(o, "subject");
+	const char *backup = email_str(o, "backup");
+	const char *bstate = email_str(o, "backup_state");
+	const char *reason = email_str(o, "reason");
+	json_int_t incident = json_integer_value(
+	    json_object_get(o, "incident"));
+	json_int_t children = json_integer_value(
+	    json_object_get(o, "children"));
+	char since[64], st[32];
+
+	email_utc(json_integer_value(json_object_get(o, "time")), since,
+	    sizeof since);
+	if (strcmp(ev, "test") == 0) {
+		buf_printf(b,
+		    "This is a test notification; nothing is wrong.\r\n\r\n"
+		    "%s\r\n",
+		    reason);
+		return;
+	}
+	snprintf(st, sizeof st, "%s", email_str(o, "state"));
+	email_upper(st);
+	(void)host;
+	buf_printf(b, "  %s %s: %s since %s\r\n", subject, dim, st, since);
+	buf_printf(b, "  incident %lld (%s), %s, severity %s\r\n",
+	    (long long)incident, email_str(o, "fingerprint"), ev,
+	    email_str(o, "severity"));
+	if (*email_str(o, "confirm") != '\0')
+		buf_printf(
+		    b, "  confirmation: %s\r\n", email_str(o, "confirm"));
+	if (*reason != '\0')
+		buf_printf(b, "  evidence: %s\r\n", reason);
+	if (strcmp(dim, "host") == 0) {
+		buf_printf(b,
+		    "  compute nodes with %s as primary service node: "
+		    "%lld\r\n",
+		    subject, (long long)children);
+		if (*backup != '\0')
+			buf_printf(b, "  backup service node: %s (%s)\r\n",
+			    backup, *bstate != '\0' ? bstate : "not watched");
+		else
+			buf_printf(b,
+			    "  backup service node: none configured "
+			    "(noderes.servicenode has one entry)\r\n");
+	}
+	if (strcmp(dim, "path") == 0 && strcmp(ev, "resolved") != 0)
+		buf_printf(b,
+		    "\r\nThe service nodes of path group %s failed "
+		    "together, or an anchor of the group is down: a "
+		    "fault\r\nbetween this management node and them, "
+		    "not of the service nodes. They are\r\nheld in "
+		    "SUSPECT (no DOWN, no takeover) until the path "
+		    "heals.\r\n",
+		    subject);
+	if (strcmp(dim, "host") == 0 && strcmp(ev, "resolved") != 0 &&
+	    *backup != '\0')
+		buf_printf(b,
+		    "\r\nTo move the compute nodes to %s (you will be "
+		    "asked to confirm):\r\n    snguard takeover %s\r\n",
+		    backup, subject);
+}
+
+/*
+ * The message for payload: one event (a JSON object) or a batch of
+ * events that fell due together (a JSON array): one subject naming
+ * them, one body with a part each.
+ */
+char *
+notify_email_message(
+    const struct conf *c, const char *to, const char *payload, int64_t sequence)
+{
+	struct buf b = { 0 }, subj = { 0 }, incidents = { 0 };
+	json_t *root, *o;
+	char host[256], date[64], *from, *rcpt, *hsubj, *fp, *clean;
+	const char *ev;
+	size_t i, n;
+
+	if ((root = json_loads(payload, 0, NULL)) == NULL)
+		return NULL;
+	if (json_is_object(root)) {
+		json_t *a = json_array();
+		json_array_append(a, root);
+		json_decref(root);
+		root = a;
+	}
+	n = json_is_array(root) ? json_array_size(root) : 0;
+	for (i = 0; i < n; i++)
+		if (!json_is_object(json_array_get(root, i)))
+			n = 0;
+	if (n == 0) {
+		json_decref(root);
+		return NULL;
+	}
+	notify_hostname(host, sizeof host);
+	o = json_array_get(root, 0);
+	ev = email_str(o, "event");
+
+	/* Subject: [snguard] <SEVERITY> <subject> <summary>[; ...]. */
+	buf_printf(&subj, "[snguard] ");
+	if (n > 1)
+		buf_printf(&subj, "%zu events: ", n);
+	for (i = 0; i < n; i++) {
+		if (i != 0)
+			buf_printf(&subj, "; ");
+		email_summary(&subj, json_array_get(root, i), host);
+		buf_printf(&incidents, "%s%lld", i != 0 ? ", " : "",
+		    (long long)json_integer_value(
+			json_object_get(json_array_get(root, i), "incident")));
+	}
 	if (subj.len > EMAIL_SUBJECT_MAX) {
 		/* Cut at a character boundary. */
 		subj.len = EMAIL_SUBJECT_MAX;
@@ -245,73 +344,38 @@ notify_email_message(
 	from = email_from(c, host);
 	rcpt = email_clean(to);
 	fp = email_clean(email_str(o, "fingerprint"));
-	email_date(t, date, sizeof date);
+	email_date(
+	    json_integer_value(json_object_get(o, "time")), date, sizeof date);
 	buf_printf(&b,
 	    "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n"
 	    "Message-ID: <snguard.%lld.%lld@%s>\r\nMIME-Version: 1.0\r\n"
 	    "Content-Type: text/plain; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: 8bit\r\n"
 	    "X-Snguard-Fingerprint: %s\r\n"
-	    "X-Snguard-Event: %s\r\n\r\n",
-	    from, rcpt, hsubj, date, (long long)incident, (long long)sequence,
-	    host, fp, ev);
+	    "X-Snguard-Event: %s\r\n",
+	    from, rcpt, hsubj, date,
+	    (long long)json_integer_value(json_object_get(o, "incident")),
+	    (long long)sequence, host, fp, ev);
+	if (n > 1)
+		buf_printf(&b, "X-Snguard-Incidents: %s\r\n", incidents.s);
+	buf_printf(&b, "\r\n");
+	free(incidents.s);
 	free(hsubj);
 	free(from);
 	free(rcpt);
+	free(fp);
 
-	/* Body: what happened, the evidence, what to do. */
-	email_utc(t, since, sizeof since);
-	if (strcmp(ev, "test") == 0) {
-		buf_printf(&b,
-		    "This is a test notification; nothing is wrong.\r\n\r\n"
-		    "%s\r\n",
-		    reason);
-	} else {
-		buf_printf(&b, "snguard on %s reports:\r\n\r\n", host);
-		buf_printf(
-		    &b, "  %s %s: %s since %s\r\n", subject, dim, st, since);
-		buf_printf(&b, "  incident %lld (%s), %s, severity %s\r\n",
-		    (long long)incident, fp, ev, email_str(o, "severity"));
-		if (*email_str(o, "confirm") != '\0')
-			buf_printf(&b, "  confirmation: %s\r\n",
-			    email_str(o, "confirm"));
-		if (*reason != '\0')
-			buf_printf(&b, "  evidence: %s\r\n", reason);
-		if (strcmp(dim, "host") == 0) {
-			buf_printf(&b,
-			    "  compute nodes with %s as primary service node: "
-			    "%lld\r\n",
-			    subject, (long long)children);
-			if (*backup != '\0')
-				buf_printf(&b,
-				    "  backup service node: %s (%s)\r\n",
-				    backup,
-				    *bstate != '\0' ? bstate : "not watched");
-			else
-				buf_printf(&b,
-				    "  backup service node: none configured "
-				    "(noderes.servicenode has one entry)\r\n");
-		}
-		if (strcmp(dim, "path") == 0 && strcmp(ev, "resolved") != 0)
-			buf_printf(&b,
-			    "\r\nThe service nodes of path group %s failed "
-			    "together, or an anchor of the group is down: a "
-			    "fault\r\nbetween this management node and them, "
-			    "not of the service nodes. They are\r\nheld in "
-			    "SUSPECT (no DOWN, no takeover) until the path "
-			    "heals.\r\n",
-			    subject);
-		if (strcmp(dim, "host") == 0 && strcmp(ev, "resolved") != 0 &&
-		    *backup != '\0')
-			buf_printf(&b,
-			    "\r\nTo move the compute nodes to %s (you will be "
-			    "asked to confirm):\r\n    snguard takeover %s\r\n",
-			    backup, subject);
+	if (strcmp(ev, "test") != 0)
+		buf_printf(&b, "snguard on %s reports%s:\r\n\r\n", host,
+		    n > 1 ? " several events that came together" : "");
+	for (i = 0; i < n; i++) {
+		if (i != 0)
+			buf_printf(&b, "\r\n");
+		email_body(&b, json_array_get(root, i), host);
 	}
 	buf_printf(&b, "\r\n-- \r\nsnguard %s on %s, sequence %lld\r\n",
 	    PACKAGE_VERSION, host, (long long)sequence);
-	free(fp);
-	json_decref(o);
+	json_decref(root);
 	return b.s;
 }
 

@@ -47,9 +47,13 @@ struct notify {
 	int oneshot;
 };
 
+/* One delivery: a row, or for email several rows sent as one message. */
 struct notify_attempt {
 	struct notify *n;
-	struct store_outbox row;
+	struct store_outbox row; /* the first row, its payload the message's */
+	int64_t *more;		 /* the ids of the other rows */
+	int *more_attempts;
+	size_t nmore;
 };
 
 static void notify_kick(struct notify *);
@@ -155,7 +159,23 @@ notify_queue(struct notify *n, const struct notify_event *ev,
 {
 	struct store_outbox row;
 	char *cause = NULL;
+	int64_t wait;
 
+	/*
+	 * A problem joins the mail already waiting in group_wait for this
+	 * recipient: they fall due together and go as one (§8.2).
+	 */
+	if (strcmp(channel, "email") == 0 && due > notify_now() &&
+	    strcmp(ev->event, "problem") == 0) {
+		wait = store_outbox_waiting(
+		    n->store, channel, destination, notify_now(), &cause);
+		if (wait < 0) {
+			log_warnx("outbox: %s", cause);
+			free(cause);
+			cause = NULL;
+		} else if (wait != 0 && wait < due)
+			due = wait;
+	}
 	memset(&row, 0, sizeof row);
 	row.incident = ev->incident;
 	snprintf(row.event, sizeof row.event, "%s", ev->event);
@@ -284,35 +304,75 @@ notify_on_delivered(const char *error, int permanent, void *arg)
 	int64_t now = notify_now();
 	int attempts = r->attempts + 1, rc;
 
+	const char *state;
+	int64_t next;
+	size_t i;
+
 	n->inflight--;
 	if (error == NULL) {
-		rc = store_outbox_mark(
-		    n->store, r->id, "sent", attempts, now, NULL, &cause);
-		log_debug("outbox: %s %s to %s delivered", r->event, r->channel,
-		    r->destination);
+		state = "sent";
+		next = now;
+		log_debug("outbox: %s %s to %s delivered%s", r->event,
+		    r->channel, r->destination,
+		    a->nmore != 0 ? " with the events due behind it" : "");
 	} else if (permanent || attempts >= c->notify.outbox.max_attempts ||
 	    now - r->created >= (int64_t)c->notify.outbox.max_age) {
-		rc = store_outbox_mark(
-		    n->store, r->id, "dead", attempts, now, error, &cause);
+		state = "dead";
+		next = now;
 		log_warnx("outbox: %s %s to %s is dead after %d attempts: %s",
 		    r->event, r->channel, r->destination, attempts, error);
 	} else {
-		rc = store_outbox_mark(n->store, r->id, "retry", attempts,
-		    now + notify_backoff(c, attempts), error, &cause);
+		state = "retry";
+		next = now + notify_backoff(c, attempts);
 		log_warnx("outbox: %s %s to %s failed (attempt %d): %s; will "
 			  "retry",
 		    r->event, r->channel, r->destination, attempts, error);
 	}
+	rc = store_outbox_mark(
+	    n->store, r->id, state, attempts, next, error, &cause);
+	/* The rows batched with it share its fate. */
+	for (i = 0; rc == 0 && i < a->nmore; i++)
+		rc = store_outbox_mark(n->store, a->more[i], state,
+		    a->more_attempts[i] + 1, next, error, &cause);
 	if (rc != 0) {
 		log_warnx("outbox: %s", cause);
 		free(cause);
 	}
 	free(r->payload);
+	free(a->more);
+	free(a->more_attempts);
 	free(a);
 	if (!n->stopping)
 		notify_kick(n);
 	else if (n->inflight == 0 && n->closed)
 		free(n);
+}
+
+/*
+ * Join a row due with a's into its payload (a JSON array of the events,
+ * a's first); the row's payload is freed.
+ */
+static void
+notify_batch(struct notify_attempt *a, struct store_outbox *more)
+{
+	char *p;
+
+	if (a->nmore == 0)
+		p = xasprintf("[%s,%s]", a->row.payload, more->payload);
+	else {
+		/* Drop the closing bracket, add the event, close again. */
+		a->row.payload[strlen(a->row.payload) - 1] = '\0';
+		p = xasprintf("%s,%s]", a->row.payload, more->payload);
+	}
+	free(a->row.payload);
+	free(more->payload);
+	a->row.payload = p;
+	a->more = xreallocarray(a->more, a->nmore + 1, sizeof *a->more);
+	a->more_attempts = xreallocarray(
+	    a->more_attempts, a->nmore + 1, sizeof *a->more_attempts);
+	a->more[a->nmore] = more->id;
+	a->more_attempts[a->nmore] = more->attempts;
+	a->nmore++;
 }
 
 /* Deliver what is due, then sleep until the next row is. */
@@ -324,7 +384,7 @@ notify_on_timer(uv_timer_t *t)
 	const struct notifier_ops *ops;
 	struct notify_attempt *a;
 	char *cause = NULL;
-	int i, k;
+	int i, j, k;
 
 	if ((k = store_outbox_due(
 		 n->store, notify_now(), rows, NOTIFY_BATCH, &cause)) < 0) {
@@ -334,9 +394,23 @@ notify_on_timer(uv_timer_t *t)
 		return;
 	}
 	for (i = 0; i < k; i++) {
+		if (rows[i].payload == NULL)
+			continue; /* gone into an earlier row's batch */
 		a = xcalloc(1, sizeof *a);
 		a->n = n;
 		a->row = rows[i];
+		/* Mail due together for one recipient: one message. */
+		for (j = i + 1; strcmp(rows[i].channel, "email") == 0 && j < k;
+		     j++)
+			if (strcmp(rows[j].channel, "email") == 0 &&
+			    strcmp(rows[j].destination, rows[i].destination) ==
+				0) {
+				notify_batch(a, &rows[j]);
+				rows[j].payload = NULL;
+			}
+		if (a->nmore != 0)
+			log_info("outbox: %zu events for %s go as one mail",
+			    a->nmore + 1, a->row.destination);
 		n->inflight++;
 		if ((ops = notify_channel(rows[i].channel)) == NULL) {
 			notify_on_delivered("unknown channel", 1, a);

@@ -626,8 +626,9 @@ store_outbox_due(struct store *s, int64_t now, struct store_outbox *rows,
 		" WHERE state IN ('pending', 'retry') AND next_at <= ?1"
 		" AND NOT EXISTS (SELECT 1 FROM outbox e WHERE"
 		" e.channel = o.channel AND e.destination = o.destination"
-		" AND e.id < o.id AND e.state IN ('pending', 'retry',"
-		" 'sending'))"
+		" AND e.id < o.id AND (e.state = 'sending' OR"
+		" (e.state IN ('pending', 'retry') AND"
+		" (o.channel <> 'email' OR e.next_at > ?1))))"
 		" ORDER BY id LIMIT ?2",
 		-1, &st, NULL) != SQLITE_OK)
 		goto fail;
@@ -651,7 +652,10 @@ store_outbox_due(struct store *s, int64_t now, struct store_outbox *rows,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
-	/* FIFO per destination: only its oldest undelivered row goes. */
+	/*
+	 * FIFO per destination: only its oldest undelivered row goes -- for
+	 * email, every row due behind it too, to be sent as one message.
+	 */
 	for (i = 0; i < n; i++)
 		if (store_run(s,
 			"UPDATE outbox SET state = 'sending' WHERE id = ?1",
@@ -667,6 +671,28 @@ fail:
 	store_outbox_free(rows, n);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
+}
+
+int64_t
+store_outbox_waiting(struct store *s, const char *channel,
+    const char *destination, int64_t now, char **cause)
+{
+	sqlite3_stmt *st;
+	int64_t t = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT COALESCE(MIN(next_at), 0) FROM outbox"
+		" WHERE channel = ?1 AND destination = ?2"
+		" AND state = 'pending' AND next_at > ?3",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "outbox", cause);
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t >= 0 ? t : store_fail(s, "outbox", cause);
 }
 
 void

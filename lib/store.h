@@ -131,12 +131,19 @@ struct store_outbox {
 int store_outbox_add(struct store *, struct store_outbox *, char **cause);
 /*
  * Rows due at now (pending or retry, next_at <= now), oldest first, at
- * most max, each marked sending. Returns how many, -1 on error; free the
- * payloads with store_outbox_free.
+ * most max, each marked sending: the head of each destination's queue,
+ * and for email also the rows due right behind it (one batch). Returns how
+ * many, -1 on error; free the payloads with store_outbox_free.
  */
 int store_outbox_due(
     struct store *, int64_t now, struct store_outbox *, int max, char **cause);
 void store_outbox_free(struct store_outbox *, int n);
+/*
+ * The earliest time a row for channel and destination still waits for
+ * (pending, due after now), 0 when none; -1 on error.
+ */
+int64_t store_outbox_waiting(struct store *, const char *channel,
+    const char *destination, int64_t now, char **cause);
 /* Record an attempt's outcome: state, attempts, next_at, error. */
 int store_outbox_mark(struct store *, int64_t id, const char *state,
     int attempts, int64_t next_at, const char *error, char **cause);

@@ -199,6 +199,28 @@ check "after SIGKILL and restart the queued problem reaches both" \
 sleep 3
 check "exactly once" mails_are problem $((before + 2))
 "$CLUSTER_SH" heal sn1 link >/dev/null
+wait_for 30 mails_are resolved 10
+
+# sn1 and sn2 fail together: their problems fall due together and each
+# recipient gets one mail naming both.
+before=$(mails problem)
+"$CLUSTER_SH" fail sn1 link >/dev/null &
+pid=$!
+"$CLUSTER_SH" fail sn2 link >/dev/null
+wait $pid
+check "two SNs failing within group_wait: one mail per recipient" \
+    wait_for 30 sh -c "test \$(grep -l '^X-Snguard-Incidents: ' '$MAIL'/msg.* 2>/dev/null | wc -l) -eq 2"
+for f in $(grep -l "^X-Snguard-Incidents: " "$MAIL"/msg.* 2>/dev/null); do
+	check "$(basename "$f") tells both SNs" sh -c \
+	    "grep -q 'incident [0-9]* (sn1/host), problem' '$f' &&
+	     grep -q 'incident [0-9]* (sn2/host), problem' '$f'"
+done
+sleep 3
+check "and no mail of its own for either" mails_are problem $((before + 2))
+expect_grep "$log" "outbox: 2 events for ops@example.org go as one mail" \
+    "the batch is logged"
+"$CLUSTER_SH" heal sn1 link >/dev/null
+"$CLUSTER_SH" heal sn2 link >/dev/null
 stop TERM
 check "the daemon stops cleanly (got $rc)" [ "$rc" -eq 0 ]
 

@@ -175,6 +175,40 @@ test_email_subject_cut(void **state)
 	conf_free(c);
 }
 
+/* Events due together for one recipient make one message. */
+static void
+test_email_batch(void **state)
+{
+	static const char ev[] =
+	    "[{\"event\":\"problem\",\"incident\":5,\"subject\":\"sn1\","
+	    "\"dimension\":\"host\",\"state\":\"down\",\"severity\":"
+	    "\"critical\",\"reason\":\"icmp 3/3 lost\",\"backup\":\"sn2\","
+	    "\"fingerprint\":\"sn1/host\",\"time\":0},"
+	    "{\"event\":\"problem\",\"incident\":6,\"subject\":\"sn3\","
+	    "\"dimension\":\"nim\",\"state\":\"NIM_DOWN\",\"severity\":"
+	    "\"critical\",\"reason\":\"N1 refused\","
+	    "\"fingerprint\":\"sn3/nim\",\"time\":0}]";
+	struct conf *c = conf_new();
+	char *m, *h;
+
+	(void)state;
+	m = notify_email_message(c, "a@b", ev, 9);
+	assert_non_null(m);
+	h = headers_of(m);
+	assert_non_null(strstr(h, "X-Snguard-Incidents: 5, 6\r\n"));
+	assert_non_null(strstr(h, "Message-ID: <snguard.5.9@"));
+	free(h);
+	assert_non_null(strstr(m, "evidence: icmp 3/3 lost"));
+	assert_non_null(strstr(m, "evidence: N1 refused"));
+	assert_non_null(strstr(m, "incident 6 (sn3/nim)"));
+	assert_non_null(strstr(m, "    snguard takeover sn1\r\n"));
+	free(m);
+	/* An array of anything but events is no message. */
+	assert_null(notify_email_message(c, "a@b", "[1,2]", 1));
+	assert_null(notify_email_message(c, "a@b", "[]", 1));
+	conf_free(c);
+}
+
 /* A path incident says the SNs are held and offers no takeover. */
 static void
 test_email_path(void **state)
@@ -208,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_email_message),
 		cmocka_unit_test(test_email_injection),
 		cmocka_unit_test(test_email_path),
+		cmocka_unit_test(test_email_batch),
 		cmocka_unit_test(test_email_subject_cut),
 	};
 

@@ -235,6 +235,55 @@ outbox_row(struct store *s, const char *dest, int64_t next_at)
 	assert_int_equal(store_outbox_add(s, &r, &cause), 0);
 }
 
+/* An email row of dest due at next_at. */
+static void
+email_row(struct store *s, const char *dest, int64_t next_at)
+{
+	struct store_outbox r;
+	char *cause = NULL;
+
+	memset(&r, 0, sizeof r);
+	r.incident = 1;
+	snprintf(r.event, sizeof r.event, "problem");
+	snprintf(r.channel, sizeof r.channel, "email");
+	snprintf(r.destination, sizeof r.destination, "%s", dest);
+	r.payload = "{}";
+	r.next_at = next_at;
+	r.created = 1000;
+	assert_int_equal(store_outbox_add(s, &r, &cause), 0);
+}
+
+/*
+ * Mail due together for one recipient comes out together (one batch);
+ * a row not due yet, or one in flight, still holds back those behind.
+ */
+static void
+test_outbox_email_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct store_outbox rows[8];
+	struct store *s;
+	char *cause = NULL;
+	int k;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	email_row(s, "ops@x", 100);
+	email_row(s, "ops@x", 110);
+	email_row(s, "boss@x", 100);
+	email_row(s, "ops@x", 900); /* not due at 200 */
+	email_row(s, "ops@x", 120); /* behind one not due */
+	k = store_outbox_due(s, 200, rows, 8, &cause);
+	assert_int_equal(k, 3);
+	assert_string_equal(rows[0].destination, "ops@x");
+	assert_string_equal(rows[1].destination, "ops@x");
+	assert_string_equal(rows[2].destination, "boss@x");
+	store_outbox_free(rows, k);
+	/* In flight: nothing more for ops@x, even when all are due. */
+	assert_int_equal(store_outbox_due(s, 1000, rows, 8, &cause), 0);
+	store_close(s);
+}
+
 /*
  * A row waiting for a retry holds back its destination's later rows:
  * store_outbox_next must not name their (past) times, or the dispatcher
@@ -423,6 +472,8 @@ main(void)
 		    test_incidents, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_outbox_head_of_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_outbox_email_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrate_from_1, setup, teardown),
