@@ -9,18 +9,7 @@
 
 cluster_up p4 --sns 1
 
-XCATFIX="$top_builddir/tests/xcatfix"
-DB="$TESTDIR/xcat"
-mkdir "$DB"
-"$XCATFIX" "$DB" nodelist <<'SQL'
-INSERT INTO nodelist (node, groups) VALUES ('c1','r1'),('sn1','service');
-SQL
-"$XCATFIX" "$DB" noderes <<'SQL'
-INSERT INTO noderes (node, servicenode) VALUES ('r1','sn1');
-SQL
-"$XCATFIX" "$DB" hosts <<SQL
-INSERT INTO hosts (node, ip) VALUES ('sn1','$CLUSTER_SN1_ADDR');
-SQL
+xcat_db
 
 # The hook runs as notify.exec.user (nobody): its directory must be
 # reachable and writable for that user.

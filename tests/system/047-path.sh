@@ -11,21 +11,7 @@
 # sn1..sn3 are watched; sn4 plays the group's switch (the anchor).
 cluster_up p8 --sns 4
 
-XCATFIX="$top_builddir/tests/xcatfix"
-DB="$TESTDIR/xcat"
-mkdir "$DB"
-"$XCATFIX" "$DB" nodelist <<'SQL'
-INSERT INTO nodelist (node, groups) VALUES ('c1','r1'),('c2','r2'),('c3','r3'),
-  ('sn1','service'),('sn2','service'),('sn3','service');
-SQL
-"$XCATFIX" "$DB" noderes <<'SQL'
-INSERT INTO noderes (node, servicenode) VALUES ('r1','sn1,sn2'),
-  ('r2','sn2,sn3'),('r3','sn3,sn1');
-SQL
-"$XCATFIX" "$DB" hosts <<SQL
-INSERT INTO hosts (node, ip) VALUES ('sn1','$CLUSTER_SN1_ADDR'),
-  ('sn2','$CLUSTER_SN2_ADDR'),('sn3','$CLUSTER_SN3_ADDR');
-SQL
+xcat_db --sns 3 --backups
 # One enabled network holds them all; a disabled, more specific row for
 # sn1 must be ignored.
 "$XCATFIX" "$DB" networks <<'SQL'
@@ -46,12 +32,7 @@ health: { stable_for = 2; witness: { enabled = false; };
 notify: { group_wait = 8; syslog: { enabled = false; };
 	exec: { enabled = true; program = "$TESTDIR/hook"; user = ""; }; };
 CONF
-log="$TESTDIR/daemon.log"
-ip netns exec "$CLUSTER_MN_NS" "$SNGUARDD" -f -c "$TESTDIR/snguard.conf" --xcatdb "SQLite:$DB" 2>>"$log" &
-DAEMON_PID=$!
-for sn in sn1 sn2 sn3; do
-	wait_for 10 grep -q "$sn: UNKNOWN -> UP" "$log"
-done
+agent_start sn1 sn2 sn3
 check "the SNs are in the path group of their enabled networks row" \
     test "$(grep -c 'watching 10\.[123]\.0\.2, path group mgt$' "$log")" -eq 3
 check "the anchor is watched" grep -q "path group mgt: anchor $CLUSTER_SN4_ADDR watched" "$log"
@@ -170,13 +151,7 @@ check "once" test "$(lines '^problem sn1 host')" -eq 2
 check "and resolved when it is back" wait_for 20 sh -c \
     "test \$(grep -c '^resolved sn1 host' '$NOTES') -eq 2"
 
-kill -TERM "$DAEMON_PID"
-wait_for 10 daemon_exited
-wait "$DAEMON_PID"
-rc=$?
-DAEMON_PID=
-check "the daemon stops cleanly (got $rc)" [ "$rc" -eq 0 ]
-check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
+agent_stop
 echo "# notifications:"
 diag_file "$NOTES"
 

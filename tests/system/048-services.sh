@@ -9,23 +9,7 @@
 
 cluster_up p9 --sns 2 --aix 1
 
-XCATFIX="$top_builddir/tests/xcatfix"
-DB="$TESTDIR/xcat"
-mkdir "$DB"
-"$XCATFIX" "$DB" nodelist <<'SQL'
-INSERT INTO nodelist (node, groups) VALUES ('c1','r1'),('c2','r2'),
- ('sn1','service'),('sn2','service');
-SQL
-"$XCATFIX" "$DB" noderes <<'SQL'
-INSERT INTO noderes (node, servicenode) VALUES ('r1','sn1,sn2'),('r2','sn2,sn1');
-SQL
-"$XCATFIX" "$DB" nodetype <<'SQL'
-INSERT INTO nodetype (node, os) VALUES ('sn1','AIX'),('sn2','rhels8.6');
-SQL
-"$XCATFIX" "$DB" hosts <<SQL
-INSERT INTO hosts (node, ip) VALUES ('sn1','$CLUSTER_SN1_ADDR'),
- ('sn2','$CLUSTER_SN2_ADDR');
-SQL
+xcat_db --backups --aix 1
 
 # The plugin answers what $TESTDIR/plugin.state says for its SN.
 PLUGIN="$TESTDIR/plugin"
@@ -56,13 +40,7 @@ health: { stable_for = 2; witness: { enabled = false; }; };
 notify: { group_wait = 1; syslog: { enabled = false; };
 	exec: { enabled = true; program = "$TESTDIR/hook"; user = ""; }; };
 CONF
-log="$TESTDIR/daemon.log"
-ip netns exec "$CLUSTER_MN_NS" "$SNGUARDD" -f -c "$TESTDIR/snguard.conf" \
-    --xcatdb "SQLite:$DB" 2>>"$log" &
-DAEMON_PID=$!
-for sn in sn1 sn2; do
-	wait_for 10 grep -q "$sn: UNKNOWN -> UP" "$log"
-done
+agent_start sn1 sn2
 check "every service of sn1 comes OK after 3 evaluations" wait_for 10 sh -c \
     "grep -q 'sn1: nim NIM_UNKNOWN -> NIM_OK' '$log' &&
      grep -q 'sn1: snmp SNMP_UNKNOWN -> SNMP_OK' '$log' &&
@@ -136,13 +114,7 @@ sleep 1
 check "still no service notification" \
     test "$(grep -vc " host " "$NOTES")" -eq "$n0"
 
-kill -TERM "$DAEMON_PID"
-wait_for 10 daemon_exited
-wait "$DAEMON_PID"
-rc=$?
-DAEMON_PID=
-check "the daemon stops cleanly (got $rc)" [ "$rc" -eq 0 ]
-check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
+agent_stop
 echo "# notifications:"
 diag_file "$NOTES"
 

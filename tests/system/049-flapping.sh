@@ -8,18 +8,7 @@
 
 cluster_up p10 --sns 1
 
-XCATFIX="$top_builddir/tests/xcatfix"
-DB="$TESTDIR/xcat"
-mkdir "$DB"
-"$XCATFIX" "$DB" nodelist <<'SQL'
-INSERT INTO nodelist (node, groups) VALUES ('c1','r1'),('sn1','service');
-SQL
-"$XCATFIX" "$DB" noderes <<'SQL'
-INSERT INTO noderes (node, servicenode) VALUES ('r1','sn1');
-SQL
-"$XCATFIX" "$DB" hosts <<SQL
-INSERT INTO hosts (node, ip) VALUES ('sn1','$CLUSTER_SN1_ADDR');
-SQL
+xcat_db
 
 NOTES="$TESTDIR/notes"
 notify_hook "$NOTES"
@@ -31,11 +20,7 @@ health: { stable_for = 2; witness: { enabled = false; }; };
 notify: { group_wait = 1; syslog: { enabled = false; };
 	exec: { enabled = true; program = "$TESTDIR/hook"; user = ""; }; };
 CONF
-log="$TESTDIR/daemon.log"
-ip netns exec "$CLUSTER_MN_NS" "$SNGUARDD" -f -c "$TESTDIR/snguard.conf" \
-    --xcatdb "SQLite:$DB" 2>>"$log" &
-DAEMON_PID=$!
-wait_for 10 grep -q "sn1: UNKNOWN -> UP" "$log"
+agent_start sn1
 
 # A first outage, told.
 "$CLUSTER_SH" fail sn1 link >/dev/null
@@ -80,13 +65,7 @@ check "nothing of the host was told while it flapped" sh -c \
 check "in all: one problem, one flappingStart, one flappingEnd, one resolved" \
     test "$(wc -l <"$NOTES")" -eq 4
 
-kill -TERM "$DAEMON_PID"
-wait_for 10 daemon_exited
-wait "$DAEMON_PID"
-rc=$?
-DAEMON_PID=
-check "the daemon stops cleanly (got $rc)" [ "$rc" -eq 0 ]
-check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
+agent_stop
 echo "# notifications:"
 diag_file "$NOTES"
 

@@ -9,18 +9,7 @@
 
 cluster_up p11 --sns 1
 
-XCATFIX="$top_builddir/tests/xcatfix"
-DB="$TESTDIR/xcat"
-mkdir "$DB"
-"$XCATFIX" "$DB" nodelist <<'SQL'
-INSERT INTO nodelist (node, groups) VALUES ('c1','r1'),('sn1','service');
-SQL
-"$XCATFIX" "$DB" noderes <<'SQL'
-INSERT INTO noderes (node, servicenode) VALUES ('r1','sn1');
-SQL
-"$XCATFIX" "$DB" hosts <<SQL
-INSERT INTO hosts (node, ip) VALUES ('sn1','$CLUSTER_SN1_ADDR');
-SQL
+xcat_db
 write_conf snguard.conf <<CONF
 xcat: { topology_refresh = 3600; system_resolver = false; };
 state: { dir = "$TESTDIR/state"; };
@@ -29,11 +18,7 @@ probes: { interval = 10; retry_interval = 0.5; startup_spread = 0.5;
 health: { witness: { enabled = false; }; };
 notify: { syslog: { enabled = false; }; };
 CONF
-log="$TESTDIR/daemon.log"
-ip netns exec "$CLUSTER_MN_NS" "$SNGUARDD" -f -c "$TESTDIR/snguard.conf" \
-    --xcatdb "SQLite:$DB" 2>>"$log" &
-DAEMON_PID=$!
-wait_for 10 grep -q "sn1: UNKNOWN -> UP" "$log"
+agent_start sn1
 "$CLUSTER_SH" fail sn1 link >/dev/null
 check "sn1 goes SUSPECT" wait_for 20 grep -q "sn1: UP -> SUSPECT" "$log"
 check "then DOWN" wait_for 20 grep -q "sn1: SUSPECT -> DOWN" "$log"
@@ -48,12 +33,6 @@ check "SUSPECT to DOWN took two retries, not an interval ($gap ms < 9000)" \
 "$CLUSTER_SH" heal sn1 link >/dev/null
 check "back from DOWN" wait_for 30 grep -q "sn1: DOWN -> RECOVERING" "$log"
 
-kill -TERM "$DAEMON_PID"
-wait_for 10 daemon_exited
-wait "$DAEMON_PID"
-rc=$?
-DAEMON_PID=
-check "the daemon stops cleanly (got $rc)" [ "$rc" -eq 0 ]
-check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
+agent_stop
 
 done_testing

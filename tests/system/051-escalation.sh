@@ -10,18 +10,7 @@
 
 cluster_up p12 --sns 1
 
-XCATFIX="$top_builddir/tests/xcatfix"
-DB="$TESTDIR/xcat"
-mkdir "$DB"
-"$XCATFIX" "$DB" nodelist <<'SQL'
-INSERT INTO nodelist (node, groups) VALUES ('c1','r1'),('sn1','service');
-SQL
-"$XCATFIX" "$DB" noderes <<'SQL'
-INSERT INTO noderes (node, servicenode) VALUES ('r1','sn1');
-SQL
-"$XCATFIX" "$DB" hosts <<SQL
-INSERT INTO hosts (node, ip) VALUES ('sn1','$CLUSTER_SN1_ADDR');
-SQL
+xcat_db
 
 MAILS="$TESTDIR/mails"
 : >"$MAILS"
@@ -58,11 +47,7 @@ notify: { group_wait = 1; reminder = 4; escalation = [ 0, 6, 12 ];
 		to = [ "ops@example.org" ]; tier2 = [ "boss@example.org" ];
 		tier3 = [ "cio@example.org" ]; }; };
 CONF
-log="$TESTDIR/daemon.log"
-ip netns exec "$CLUSTER_MN_NS" "$SNGUARDD" -f -c "$TESTDIR/snguard.conf" \
-    --xcatdb "SQLite:$DB" 2>>"$log" &
-DAEMON_PID=$!
-wait_for 10 grep -q "sn1: UNKNOWN -> UP" "$log"
+agent_start sn1
 
 # mails EVENT DIMENSION TO: how many mails of EVENT for sn1/DIMENSION
 # went to TO; mails_are ... N: that many (for wait_for, which must count
@@ -119,13 +104,7 @@ check "a warning never escalates" sh -c \
 check "its resolved goes to tier 1 only" wait_for 20 \
     grep -q "^resolved sn1/tcp:$CLUSTER_XCATD_PORT ops@example.org\$" "$MAILS"
 
-kill -TERM "$DAEMON_PID"
-wait_for 10 daemon_exited
-wait "$DAEMON_PID"
-rc=$?
-DAEMON_PID=
-check "the daemon stops cleanly (got $rc)" [ "$rc" -eq 0 ]
-check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
+agent_stop
 echo "# mails:"
 diag_file "$MAILS"
 

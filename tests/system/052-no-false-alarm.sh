@@ -8,20 +8,7 @@
 
 cluster_up p13 --sns 2
 
-XCATFIX="$top_builddir/tests/xcatfix"
-DB="$TESTDIR/xcat"
-mkdir "$DB"
-"$XCATFIX" "$DB" nodelist <<'SQL'
-INSERT INTO nodelist (node, groups) VALUES ('c1','r1'),('c2','r2'),
-  ('sn1','service'),('sn2','service');
-SQL
-"$XCATFIX" "$DB" noderes <<'SQL'
-INSERT INTO noderes (node, servicenode) VALUES ('r1','sn1,sn2'),('r2','sn2,sn1');
-SQL
-"$XCATFIX" "$DB" hosts <<SQL
-INSERT INTO hosts (node, ip) VALUES ('sn1','$CLUSTER_SN1_ADDR'),
-  ('sn2','$CLUSTER_SN2_ADDR');
-SQL
+xcat_db --backups
 
 NOTES="$TESTDIR/notes"
 notify_hook "$NOTES"
@@ -34,13 +21,7 @@ health: { stable_for = 2; witness: { enabled = false; }; };
 notify: { group_wait = 2; syslog: { enabled = false; };
 	exec: { enabled = true; program = "$TESTDIR/hook"; user = ""; }; };
 CONF
-log="$TESTDIR/daemon.log"
-ip netns exec "$CLUSTER_MN_NS" "$SNGUARDD" -f -c "$TESTDIR/snguard.conf" \
-    --xcatdb "SQLite:$DB" 2>>"$log" &
-DAEMON_PID=$!
-for sn in sn1 sn2; do
-	wait_for 10 grep -q "$sn: UNKNOWN -> UP" "$log"
-done
+agent_start sn1 sn2
 
 no_down() {
 	! grep -q -- "-> DOWN" "$log"
@@ -79,13 +60,7 @@ sleep 5
 check "a stall of the agent: no DOWN" no_down
 check "nothing was sent at all" test ! -s "$NOTES"
 
-kill -TERM "$DAEMON_PID"
-wait_for 10 daemon_exited
-wait "$DAEMON_PID"
-rc=$?
-DAEMON_PID=
-check "the daemon stops cleanly (got $rc)" [ "$rc" -eq 0 ]
-check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
+agent_stop
 if [ -s "$NOTES" ]; then
 	echo "# notifications:"
 	diag_file "$NOTES"
