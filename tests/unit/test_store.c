@@ -219,7 +219,8 @@ test_incidents(void **state)
 }
 
 static void
-outbox_row(struct store *s, const char *dest, int64_t next_at)
+channel_row(
+    struct store *s, const char *channel, const char *dest, int64_t next_at)
 {
 	struct store_outbox r;
 	char *cause = NULL;
@@ -227,7 +228,7 @@ outbox_row(struct store *s, const char *dest, int64_t next_at)
 	memset(&r, 0, sizeof r);
 	r.incident = 1;
 	snprintf(r.event, sizeof r.event, "problem");
-	snprintf(r.channel, sizeof r.channel, "trap");
+	snprintf(r.channel, sizeof r.channel, "%s", channel);
 	snprintf(r.destination, sizeof r.destination, "%s", dest);
 	r.payload = "{}";
 	r.next_at = next_at;
@@ -235,22 +236,17 @@ outbox_row(struct store *s, const char *dest, int64_t next_at)
 	assert_int_equal(store_outbox_add(s, &r, &cause), 0);
 }
 
+static void
+outbox_row(struct store *s, const char *dest, int64_t next_at)
+{
+	channel_row(s, "trap", dest, next_at);
+}
+
 /* An email row of dest due at next_at. */
 static void
 email_row(struct store *s, const char *dest, int64_t next_at)
 {
-	struct store_outbox r;
-	char *cause = NULL;
-
-	memset(&r, 0, sizeof r);
-	r.incident = 1;
-	snprintf(r.event, sizeof r.event, "problem");
-	snprintf(r.channel, sizeof r.channel, "email");
-	snprintf(r.destination, sizeof r.destination, "%s", dest);
-	r.payload = "{}";
-	r.next_at = next_at;
-	r.created = 1000;
-	assert_int_equal(store_outbox_add(s, &r, &cause), 0);
+	channel_row(s, "email", dest, next_at);
 }
 
 /*
