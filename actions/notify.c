@@ -167,14 +167,40 @@ notify_queue(struct notify *n, const struct notify_event *ev,
 	 */
 	if (strcmp(channel, "email") == 0 && due > notify_now() &&
 	    strcmp(ev->event, "problem") == 0) {
-		wait = store_outbox_waiting(
-		    n->store, channel, destination, notify_now(), &cause);
+		wait = store_outbox_waiting(n->store, channel, destination,
+		    "problem", notify_now(), &cause);
 		if (wait < 0) {
 			log_warnx("outbox: %s", cause);
 			free(cause);
 			cause = NULL;
 		} else if (wait != 0 && wait < due)
 			due = wait;
+	}
+	/*
+	 * Updates go to one recipient at most once per group_interval;
+	 * those that come meanwhile wait for the same time (one mail).
+	 */
+	if (strcmp(ev->event, "update") == 0 &&
+	    n->conf->notify.group_interval != 0) {
+		wait = store_outbox_last(
+		    n->store, channel, destination, "update", &cause);
+		if (wait < 0) {
+			log_warnx("outbox: %s", cause);
+			free(cause);
+			cause = NULL;
+		} else if (wait != 0 &&
+		    wait + (int64_t)n->conf->notify.group_interval > due) {
+			due = wait + (int64_t)n->conf->notify.group_interval;
+			/* Not later than the pending ones: they go together. */
+			wait = store_outbox_waiting(n->store, channel,
+			    destination, "update", notify_now(), &cause);
+			if (wait > 0 && wait < due)
+				due = wait;
+			else if (wait < 0) {
+				free(cause);
+				cause = NULL;
+			}
+		}
 	}
 	memset(&row, 0, sizeof row);
 	row.incident = ev->incident;

@@ -139,11 +139,17 @@ int store_outbox_due(
     struct store *, int64_t now, struct store_outbox *, int max, char **cause);
 void store_outbox_free(struct store_outbox *, int n);
 /*
- * The earliest time a row for channel and destination still waits for
- * (pending, due after now), 0 when none; -1 on error.
+ * The earliest time a row of event for channel and destination still
+ * waits for (pending, due after now), 0 when none; -1 on error.
  */
 int64_t store_outbox_waiting(struct store *, const char *channel,
-    const char *destination, int64_t now, char **cause);
+    const char *destination, const char *event, int64_t now, char **cause);
+/*
+ * The latest due time of a row of event for channel and destination
+ * (cancelled ones aside), 0 when none; -1 on error.
+ */
+int64_t store_outbox_last(struct store *, const char *channel,
+    const char *destination, const char *event, char **cause);
 /* Record an attempt's outcome: state, attempts, next_at, error. */
 int store_outbox_mark(struct store *, int64_t id, const char *state,
     int attempts, int64_t next_at, const char *error, char **cause);

@@ -37,7 +37,7 @@ probes: {
 		timeout = 5; } );
 };
 health: { stable_for = 2; witness: { enabled = false; }; };
-notify: { group_wait = 1; syslog: { enabled = false; };
+notify: { group_wait = 1; group_interval = 20; syslog: { enabled = false; };
 	exec: { enabled = true; program = "$TESTDIR/hook"; user = ""; }; };
 CONF
 agent_start sn1 sn2
@@ -89,13 +89,36 @@ check "3x CRITICAL: a critical problem for exec:disk" wait_for 15 \
 echo WARNING >"$TESTDIR/plugin.state"
 check "3x WARNING: an update to warning" wait_for 15 \
     grep -q "^update sn2 exec:disk warning" "$NOTES"
+# Two more changes within group_interval (20 s): their updates wait until
+# 20 s after the first one went out, and go together.
+echo CRITICAL >"$TESTDIR/plugin.state"
+wait_for 15 grep -q "sn2: exec:disk WARNING -> CRITICAL" "$log"
+echo WARNING >"$TESTDIR/plugin.state"
+wait_for 15 grep -q "sn2: exec:disk CRITICAL -> WARNING" "$log"
+check "no second update within group_interval" \
+    test "$(notes '^update sn2 exec:disk')" -eq 1
+# updates_due: the update rows' due times, oldest first.
+updates_due() {
+	sqlite3 "$TESTDIR/state/snguard.sqlite" \
+	    "SELECT group_concat(next_at) FROM (SELECT next_at FROM outbox
+	     WHERE event = 'update' AND channel = 'exec' ORDER BY id)"
+}
+wait_for 5 sh -c "test \$(sqlite3 '$TESTDIR/state/snguard.sqlite' \
+    \"SELECT COUNT(*) FROM outbox WHERE event = 'update' AND channel = 'exec'\") -eq 3"
+due=$(updates_due)
+check "they are due group_interval after the first, together ($due)" \
+    sh -c "echo '$due' | awk -F, '{ exit !(NF == 3 && \$2 - \$1 == 20000 && \$3 == \$2) }'"
+check "both go out then" wait_for 25 sh -c \
+    "test \$(grep -c '^update sn2 exec:disk' '$NOTES') -eq 3"
+n=$(grep -c 'sn2: exec:disk WARNING -> ' "$log")
 echo UNKNOWN >"$TESTDIR/plugin.state"
 sleep 4
-check "UNKNOWN changes nothing" sh -c "! grep -q 'sn2: exec:disk WARNING -> ' '$log'"
+check "UNKNOWN changes nothing" \
+    test "$(grep -c 'sn2: exec:disk WARNING -> ' "$log")" -eq "$n"
 echo OK >"$TESTDIR/plugin.state"
 check "3x OK: resolved" wait_for 15 grep -q "^resolved sn2 exec:disk" "$NOTES"
-check "one problem, one update, one resolved for exec:disk" \
-    test "$(notes ' exec:disk ')" -eq 3
+check "one problem, three updates, one resolved for exec:disk" \
+    test "$(notes ' exec:disk ')" -eq 5
 
 # --- The host dies: its own incident, no service alert on top. ---
 n0=$(grep -vc " host " "$NOTES")

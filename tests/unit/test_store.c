@@ -277,6 +277,17 @@ test_outbox_email_batch(void **state)
 	store_outbox_free(rows, k);
 	/* In flight: nothing more for ops@x, even when all are due. */
 	assert_int_equal(store_outbox_due(s, 1000, rows, 8, &cause), 0);
+	/* The last and the earliest waiting problem row of a recipient. */
+	assert_int_equal(
+	    store_outbox_last(s, "email", "ops@x", "problem", &cause), 900);
+	assert_int_equal(
+	    store_outbox_last(s, "email", "ops@x", "update", &cause), 0);
+	assert_int_equal(
+	    store_outbox_waiting(s, "email", "ops@x", "problem", 200, &cause),
+	    900);
+	assert_int_equal(
+	    store_outbox_waiting(s, "email", "boss@x", "problem", 200, &cause),
+	    0);
 	store_close(s);
 }
 
