@@ -26,8 +26,11 @@ struct topo {
 	int stopping;
 	int timer_closed;
 
-	char *xcatdb;	  /* --xcatdb, or NULL */
-	char *conf_db;	  /* xcat.db */
+	char *xcatdb;	/* --xcatdb, or NULL */
+	char *conf_db;	/* xcat.db */
+	char *watch;	/* health.watch */
+	char **targets; /* probes.exec[].targets */
+	size_t ntargets;
 	uint64_t refresh; /* ms */
 	int system_resolver;
 	topo_cb cb;
@@ -36,10 +39,16 @@ struct topo {
 	/* Written by the worker, read after it returns. */
 	char *work_xcatdb;
 	char *work_conf_db;
+	char *work_watch;
+	char **work_targets;
+	size_t nwork_targets;
 	struct topology *result;
-	char **addrs;	    /* per SN of result: resolved address or NULL */
-	char **groups;	    /* per SN of result: its path group */
-	char *groups_error; /* the networks table could not be read */
+	char **addrs;		/* per SN of result: resolved address or NULL */
+	char **groups;		/* per SN of result: its path group */
+	unsigned char *exec_on; /* per SN of result, per exec probe */
+	unsigned char *watched; /* per SN of result: in health.watch */
+	char *range_error;	/* health.watch or targets did not evaluate */
+	char *groups_error;	/* the networks table could not be read */
 	int work_resolver;
 	char *error;
 
@@ -54,8 +63,22 @@ struct topo {
 static void
 topo_configure(struct topo *t, const struct conf *conf)
 {
+	size_t i;
+
 	free(t->conf_db);
 	t->conf_db = xstrdup(conf->xcat.db);
+	free(t->watch);
+	t->watch = xstrdup(
+	    conf->health.watch != NULL ? conf->health.watch : "");
+	for (i = 0; i < t->ntargets; i++)
+		free(t->targets[i]);
+	free(t->targets);
+	t->ntargets = conf->probes.nexec;
+	t->targets = xcalloc(t->ntargets + 1, sizeof *t->targets);
+	for (i = 0; i < t->ntargets; i++)
+		t->targets[i] = xstrdup(conf->probes.exec[i].targets != NULL ?
+			conf->probes.exec[i].targets :
+			"");
 	t->refresh = conf->xcat.topology_refresh;
 	t->system_resolver = conf->xcat.system_resolver;
 }
@@ -104,6 +127,71 @@ topo_groups(struct topo *t, struct xdb *db)
 	networks_free(nets);
 }
 
+static int
+topo_name_cmp(const void *key, const void *elem)
+{
+	return strcmp(*(const char *const *)key, *(char *const *)elem);
+}
+
+/*
+ * Worker thread: mark in on[] (per SN of the result) the SNs in the
+ * noderange expr; an expression that does not evaluate marks every SN
+ * and is said in t->range_error.
+ */
+static void
+topo_range(struct topo *t, struct nodes *ns, const char *what, const char *expr,
+    unsigned char *on, size_t stride)
+{
+	struct noderange_result res;
+	char *cause = NULL, *e;
+	size_t i;
+
+	for (i = 0; i < t->result->nsns; i++)
+		on[i * stride] = 1;
+	if (*expr == '\0')
+		return;
+	memset(&res, 0, sizeof res);
+	if (noderange_expand(ns, expr, 1, 0, 1000000, &res, &cause) != 0) {
+		e = xasprintf("%s%s%s \"%s\": %s; every SN counts",
+		    t->range_error != NULL ? t->range_error : "",
+		    t->range_error != NULL ? "; " : "", what, expr, cause);
+		free(t->range_error);
+		t->range_error = e;
+		free(cause);
+		return;
+	}
+	for (i = 0; i < t->result->nsns; i++)
+		on[i * stride] = bsearch(&t->result->sns[i].name, res.nodes,
+				     res.nnodes, sizeof *res.nodes,
+				     topo_name_cmp) != NULL;
+	if (res.nmissing != 0) {
+		e = xasprintf("%s%s%s \"%s\" names %s, which is no node%s",
+		    t->range_error != NULL ? t->range_error : "",
+		    t->range_error != NULL ? "; " : "", what, expr,
+		    res.missing[0], res.nmissing > 1 ? " (and more)" : "");
+		free(t->range_error);
+		t->range_error = e;
+	}
+	noderange_result_clear(&res);
+}
+
+/* Worker thread: health.watch and each exec probe's targets. */
+static void
+topo_ranges(struct topo *t, struct nodes *ns)
+{
+	size_t n = t->result->nsns, k;
+	char what[64];
+
+	t->watched = xcalloc(n + 1, 1);
+	topo_range(t, ns, "health.watch", t->work_watch, t->watched, 1);
+	t->exec_on = xcalloc(n * t->nwork_targets + 1, 1);
+	for (k = 0; k < t->nwork_targets; k++) {
+		snprintf(what, sizeof what, "probes.exec[%zu].targets", k);
+		topo_range(t, ns, what, t->work_targets[k], t->exec_on + k,
+		    t->nwork_targets);
+	}
+}
+
 /* Worker thread: open, read, close. Nothing here touches the loop. */
 static void
 topo_work(uv_work_t *req)
@@ -122,6 +210,7 @@ topo_work(uv_work_t *req)
 	if (t->result != NULL) {
 		topo_resolve(t, db, ns);
 		topo_groups(t, db);
+		topo_ranges(t, ns);
 	}
 	nodes_free(ns);
 	value_cache_free(cache);
@@ -178,6 +267,21 @@ topo_compare(struct topo *t, const struct topology *topo)
 }
 
 static void topo_read(struct topo *);
+
+/* The worker's copies of the noderanges. */
+static void
+topo_work_ranges_free(struct topo *t)
+{
+	size_t i;
+
+	free(t->work_watch);
+	t->work_watch = NULL;
+	for (i = 0; i < t->nwork_targets; i++)
+		free(t->work_targets[i]);
+	free(t->work_targets);
+	t->work_targets = NULL;
+	t->nwork_targets = 0;
+}
 static void topo_maybe_free(struct topo *);
 
 /* (primary, backup) pairs, sorted to count backups per primary. */
@@ -201,17 +305,25 @@ topo_sn_cmp(const void *key, const void *elem)
 	return strcmp(key, ((const struct topology_sn *)elem)->name);
 }
 
+/* Every distinct backup of one SN, most frequent first. */
+struct topo_witnesses {
+	const char **v;
+	size_t *count;
+	size_t n;
+};
+
 /*
- * For each SN (in topo->sns order) the backup most of its compute nodes
- * name (entry 2 of noderes.servicenode), or NULL: one sort, one sweep.
+ * For each SN (in topo->sns order) the distinct backups its compute
+ * nodes name (entry 2 of noderes.servicenode), most frequent first: one
+ * sort, one sweep.
  */
-static const char **
+static struct topo_witnesses *
 topo_backups(const struct topology *topo)
 {
-	const char **best = xcalloc(topo->nsns + 1, sizeof *best);
+	struct topo_witnesses *w = xcalloc(topo->nsns + 1, sizeof *w), *x;
 	struct topo_pair *p = xcalloc(topo->ncns + 1, sizeof *p);
 	const struct topology_sn *sn;
-	size_t i, j, n = 0, run, *bestn;
+	size_t i, j, k, n = 0, run;
 
 	for (i = 0; i < topo->ncns; i++)
 		if (topo->cns[i].primary != NULL &&
@@ -220,7 +332,6 @@ topo_backups(const struct topology *topo)
 			p[n++].backup = topo->cns[i].backup;
 		}
 	qsort(p, n, sizeof *p, topo_pair_cmp);
-	bestn = xcalloc(topo->nsns + 1, sizeof *bestn);
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && strcmp(p[j].primary, p[i].primary) == 0 &&
 		     strcmp(p[j].backup, p[i].backup) == 0;
@@ -229,14 +340,22 @@ topo_backups(const struct topology *topo)
 		run = j - i;
 		sn = bsearch(p[i].primary, topo->sns, topo->nsns,
 		    sizeof *topo->sns, topo_sn_cmp);
-		if (sn != NULL && run > bestn[sn - topo->sns]) {
-			bestn[sn - topo->sns] = run;
-			best[sn - topo->sns] = p[i].backup;
+		if (sn == NULL)
+			continue;
+		x = &w[sn - topo->sns];
+		x->v = xreallocarray(x->v, x->n + 1, sizeof *x->v);
+		x->count = xreallocarray(x->count, x->n + 1, sizeof *x->count);
+		/* Insertion keeps the most frequent first (ties: by name). */
+		for (k = x->n; k > 0 && x->count[k - 1] < run; k--) {
+			x->v[k] = x->v[k - 1];
+			x->count[k] = x->count[k - 1];
 		}
+		x->v[k] = p[i].backup;
+		x->count[k] = run;
+		x->n++;
 	}
-	free(bestn);
 	free(p);
-	return best;
+	return w;
 }
 
 /* Hand the SNs and their addresses to the agent's callback. */
@@ -244,23 +363,42 @@ static void
 topo_hand_on(struct topo *t)
 {
 	struct topo_sn *v;
-	const char **backups = topo_backups(t->result);
-	size_t i;
+	struct topo_witnesses *backups = topo_backups(t->result);
+	size_t i, n = 0, skipped = 0;
 
 	v = xcalloc(t->result->nsns + 1, sizeof *v);
 	for (i = 0; i < t->result->nsns; i++) {
-		v[i].name = t->result->sns[i].name;
-		v[i].addr = t->addrs != NULL ? t->addrs[i] : NULL;
-		v[i].aix = t->result->sns[i].aix;
-		v[i].children = t->result->sns[i].nprimary;
-		v[i].backup = backups[i];
-		v[i].group = t->groups != NULL ? t->groups[i] : "unmatched";
-		if (v[i].addr == NULL)
+		if (t->watched != NULL && !t->watched[i]) {
+			skipped++;
+			continue;
+		}
+		v[n].nexec_on = t->nwork_targets;
+		v[n].exec_on = t->exec_on != NULL ?
+		    t->exec_on + i * t->nwork_targets :
+		    NULL;
+		v[n].name = t->result->sns[i].name;
+		v[n].addr = t->addrs != NULL ? t->addrs[i] : NULL;
+		v[n].aix = t->result->sns[i].aix;
+		v[n].children = t->result->sns[i].nprimary;
+		v[n].backup = backups[i].n != 0 ? backups[i].v[0] : NULL;
+		v[n].witnesses = backups[i].v;
+		v[n].nwitnesses = backups[i].n;
+		v[n].group = t->groups != NULL ? t->groups[i] : "unmatched";
+		if (v[n].addr == NULL)
 			log_warnx("topology: service node %s has no address "
 				  "(hosts table, resolver)",
-			    v[i].name);
+			    v[n].name);
+		n++;
 	}
-	t->cb(v, t->result->nsns, t->cb_arg);
+	if (skipped != 0)
+		log_info("topology: %zu service nodes not in health.watch "
+			 "\"%s\" are not watched",
+		    skipped, t->work_watch);
+	t->cb(v, n, t->cb_arg);
+	for (i = 0; i < t->result->nsns; i++) {
+		free(backups[i].v);
+		free(backups[i].count);
+	}
 	free(backups);
 	free(v);
 }
@@ -300,8 +438,17 @@ topo_after_work(uv_work_t *req, int status)
 			free(t->groups[i]);
 	free(t->addrs);
 	free(t->groups);
+	free(t->watched);
+	free(t->exec_on);
 	t->addrs = NULL;
 	t->groups = NULL;
+	t->watched = NULL;
+	t->exec_on = NULL;
+	if (t->range_error != NULL) {
+		log_warnx("topology: %s", t->range_error);
+		free(t->range_error);
+		t->range_error = NULL;
+	}
 	topology_free(t->result);
 	t->result = NULL;
 	free(t->error);
@@ -320,6 +467,7 @@ topo_after_work(uv_work_t *req, int status)
 static void
 topo_read(struct topo *t)
 {
+	size_t i;
 	int rc;
 
 	if (t->busy) {
@@ -330,6 +478,12 @@ topo_read(struct topo *t)
 	free(t->work_conf_db);
 	t->work_xcatdb = t->xcatdb != NULL ? xstrdup(t->xcatdb) : NULL;
 	t->work_conf_db = xstrdup(t->conf_db);
+	topo_work_ranges_free(t);
+	t->work_watch = xstrdup(t->watch);
+	t->nwork_targets = t->ntargets;
+	t->work_targets = xcalloc(t->ntargets + 1, sizeof *t->work_targets);
+	for (i = 0; i < t->ntargets; i++)
+		t->work_targets[i] = xstrdup(t->targets[i]);
 	t->work_resolver = t->system_resolver;
 	t->work.data = t;
 	if ((rc = uv_queue_work(
@@ -386,6 +540,11 @@ topo_maybe_free(struct topo *t)
 	free(t->last_error);
 	free(t->work_xcatdb);
 	free(t->work_conf_db);
+	topo_work_ranges_free(t);
+	for (i = 0; i < t->ntargets; i++)
+		free(t->targets[i]);
+	free(t->targets);
+	free(t->watch);
 	free(t->xcatdb);
 	free(t->conf_db);
 	free(t);

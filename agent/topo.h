@@ -18,7 +18,16 @@ struct topo_sn {
 	int aix;
 	size_t children;    /* compute nodes with it as primary */
 	const char *backup; /* their most frequent backup SN, or NULL */
-	const char *group;  /* its path group: networks row or "unmatched" */
+	/*
+	 * Per exec probe of the configuration (probes.exec order): whether
+	 * its targets noderange holds this SN.
+	 */
+	const unsigned char *exec_on;
+	size_t nexec_on;
+	/* Every distinct backup of its compute nodes, most frequent first. */
+	const char *const *witnesses;
+	size_t nwitnesses;
+	const char *group; /* its path group: networks row or "unmatched" */
 };
 
 /* Called on the loop after every successful read, with the SNs sorted. */

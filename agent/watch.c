@@ -42,8 +42,11 @@ struct watch_sn {
 	char *addr;
 	int aix;
 	size_t children;
-	char *backup;	/* of most of its compute nodes, or NULL */
-	char *evidence; /* of its last DOWN */
+	char *backup;	  /* of most of its compute nodes, or NULL */
+	char **witnesses; /* every backup of its compute nodes */
+	size_t nwitnesses;
+	uint64_t confirmed_at; /* loop ms of the last confirmation */
+	char *evidence;	       /* of its last DOWN */
 	int seen;
 	struct probe_host *host;
 	struct health_sn health;
@@ -57,6 +60,8 @@ struct watch_sn {
 	int held_logged;	   /* "held in SUSPECT" said */
 	struct watch_service *svc;
 	size_t nsvc;
+	unsigned char *exec_on; /* per exec probe: targets hold it */
+	size_t nexec_on;
 	uv_timer_t witness_timer; /* the next witness run while DOWN */
 	int witness_running;
 	int freed;  /* gone from the topology or stopping */
@@ -275,6 +280,9 @@ watch_probes(struct watch_sn *s, const struct sockaddr *sa)
 	}
 	for (k = 0; k < c->probes.nexec; k++) {
 		const struct conf_exec_probe *e = &c->probes.exec[k];
+		/* Not one of its targets. */
+		if (k < s->nexec_on && !s->exec_on[k])
+			continue;
 		for (i = 0; i < e->argv.n; i++)
 			watch_opt(&o, &n, "arg", "%s", e->argv.v[i]);
 		watch_opt(&o, &n, "timeout", "%llums",
@@ -540,61 +548,141 @@ watch_on_witness_timer(uv_timer_t *t)
 	watch_witness_start(t->data);
 }
 
-struct watch_witness_call {
+/* One asking of every witness of an SN; decided when all answered. */
+struct watch_witness_round {
 	struct watch_sn *s;
-	char *backup;
+	unsigned int pending;
+	size_t n;
+	char **name;  /* the witnesses, in the SN's order */
+	int *verdict; /* per witness: WITNESS_* */
+	char **why;   /* per witness without a verdict: what happened */
+};
+
+enum { WITNESS_FAILED, WITNESS_ALIVE, WITNESS_DEAD };
+
+struct watch_witness_call {
+	struct watch_witness_round *round;
+	size_t k; /* its witness */
 	struct watch_witness_call *next, **prev;
 };
+
+/* Append name (and why) to a comma-separated list. */
+static void
+watch_list_add(char **list, const char *name, const char *why)
+{
+	char *t = xasprintf("%s%s%s%s%s%s", *list != NULL ? *list : "",
+	    *list != NULL ? ", " : "", name, why != NULL ? " (" : "",
+	    why != NULL ? why : "", why != NULL ? ")" : "");
+
+	free(*list);
+	*list = t;
+}
+
+/*
+ * Every witness answered (health.md §6): any that reaches the SN makes
+ * it a path problem; else at least one that does not, and no other
+ * verdict, confirms the DOWN; else the witness is unavailable.
+ */
+static void
+watch_witness_decide(struct watch_witness_round *w)
+{
+	struct watch_sn *s = w->s;
+	enum health_confirm c;
+	char why[1024], *alive = NULL, *dead = NULL, *failed = NULL;
+	size_t k;
+
+	for (k = 0; k < w->n; k++)
+		if (w->verdict[k] == WITNESS_ALIVE)
+			watch_list_add(&alive, w->name[k], NULL);
+		else if (w->verdict[k] == WITNESS_DEAD)
+			watch_list_add(&dead, w->name[k], NULL);
+		else
+			watch_list_add(&failed, w->name[k], w->why[k]);
+	if (alive != NULL) {
+		c = HEALTH_CONFIRM_PATH_PROBLEM;
+		snprintf(
+		    why, sizeof why, "witness %s reaches %s", alive, s->addr);
+	} else if (dead != NULL) {
+		c = HEALTH_CONFIRM_CONFIRMED;
+		snprintf(why, sizeof why,
+		    "witness %s cannot reach %s either%s%s", dead, s->addr,
+		    failed != NULL ? "; no answer from " : "",
+		    failed != NULL ? failed : "");
+	} else {
+		c = HEALTH_CONFIRM_WITNESS_UNAVAILABLE;
+		snprintf(why, sizeof why, "no answer from witness %s",
+		    failed != NULL ? failed : "?");
+	}
+	free(alive);
+	free(dead);
+	free(failed);
+	if (c == HEALTH_CONFIRM_CONFIRMED)
+		s->confirmed_at = uv_now(s->w->loop);
+	watch_confirmed(s, c, why);
+	/*
+	 * Asked again every retry until confirmed, and once confirmed
+	 * every validity period, while DOWN.
+	 */
+	if (s->health.state == HEALTH_DOWN)
+		uv_timer_start(&s->witness_timer, watch_on_witness_timer,
+		    s->health.confirm == HEALTH_CONFIRM_CONFIRMED ?
+			s->w->conf->health.witness.validity :
+			s->w->conf->health.witness.retry,
+		    0);
+}
+
+static void
+watch_witness_round_free(struct watch_witness_round *w)
+{
+	size_t k;
+
+	for (k = 0; k < w->n; k++) {
+		free(w->name[k]);
+		free(w->why[k]);
+	}
+	free(w->name);
+	free(w->verdict);
+	free(w->why);
+	free(w);
+}
 
 static void
 watch_witness_done(struct runner_result *r, void *arg)
 {
 	struct watch_witness_call *call = arg;
-	struct watch_sn *s = call->s;
+	struct watch_witness_round *w = call->round;
+	struct watch_sn *s = w->s;
 	struct runner_split sp;
 	const char *text;
-	char *how, why[512];
-	enum health_confirm c;
+	char *how;
 
 	if (call->next != NULL)
 		call->next->prev = call->prev;
 	*call->prev = call->next;
-	s->witness_running = 0;
-	if (s->freed) {
-		if (s->closed)
-			free(s);
-		goto out;
-	}
 	runner_split_nodes(r->out, r->outlen, &sp);
-	text = runner_split_text(&sp, call->backup);
-	if (text != NULL && strstr(text, "SNGUARD_WITNESS_ALIVE") != NULL) {
-		c = HEALTH_CONFIRM_PATH_PROBLEM;
-		snprintf(why, sizeof why, "witness %s reaches %s", call->backup,
-		    s->addr);
-	} else if (text != NULL &&
-	    strstr(text, "SNGUARD_WITNESS_DEAD") != NULL) {
-		c = HEALTH_CONFIRM_CONFIRMED;
-		snprintf(why, sizeof why, "witness %s cannot reach %s either",
-		    call->backup, s->addr);
-	} else {
-		c = HEALTH_CONFIRM_WITNESS_UNAVAILABLE;
+	text = runner_split_text(&sp, w->name[call->k]);
+	if (text != NULL && strstr(text, "SNGUARD_WITNESS_ALIVE") != NULL)
+		w->verdict[call->k] = WITNESS_ALIVE;
+	else if (text != NULL && strstr(text, "SNGUARD_WITNESS_DEAD") != NULL)
+		w->verdict[call->k] = WITNESS_DEAD;
+	else {
 		how = runner_describe(r);
-		snprintf(why, sizeof why, "no answer from witness %s (%s)",
-		    call->backup,
+		w->why[call->k] = xstrdup(
 		    runner_ok(r) ? "no verdict in its output" : how);
 		free(how);
 	}
 	runner_split_clear(&sp);
-	watch_confirmed(s, c, why);
-	/* Asked again until confirmed, while DOWN. */
-	if (s->health.state == HEALTH_DOWN &&
-	    s->health.confirm != HEALTH_CONFIRM_CONFIRMED)
-		uv_timer_start(&s->witness_timer, watch_on_witness_timer,
-		    s->w->conf->health.witness.retry, 0);
-out:
 	runner_result_clear(r);
-	free(call->backup);
 	free(call);
+	if (--w->pending != 0)
+		return;
+	s->witness_running = 0;
+	if (s->freed) {
+		if (s->closed)
+			free(s);
+	} else
+		watch_witness_decide(w);
+	watch_witness_round_free(w);
 }
 
 /* Substitute {backup} and {addr} inside one argv element. */
@@ -615,54 +703,65 @@ watch_witness_arg(const char *arg, const char *backup, const char *addr)
 	return out;
 }
 
-/* Ask the backup SN whether it still reaches this SN. */
+/* Ask every witness (each backup SN) whether it still reaches this SN. */
 static void
 watch_witness_start(struct watch_sn *s)
 {
 	const struct conf *c = s->w->conf;
 	const struct conf_strlist *cmd;
+	struct watch_witness_round *w;
 	struct watch_witness_call *call;
 	struct watch_sn *b;
 	struct runner_cmd rc;
 	char **argv;
-	size_t i;
+	size_t i, k;
 
 	if (s->health.state != HEALTH_DOWN || s->witness_running ||
 	    !c->health.witness.enabled)
 		return;
-	if (s->backup == NULL) {
+	if (s->nwitnesses == 0) {
 		watch_confirmed(s, HEALTH_CONFIRM_WITNESS_UNAVAILABLE,
 		    "no backup SN to ask (noderes.servicenode names one)");
 		return;
 	}
-	b = watch_find(s->w, s->backup);
-	cmd = b != NULL && b->aix ? &c->health.witness.aix_command :
-				    &c->health.witness.command;
-	if (cmd->n == 0)
-		return;
-	argv = xcalloc(cmd->n + 1, sizeof *argv);
-	for (i = 0; i < cmd->n; i++)
-		argv[i] = watch_witness_arg(cmd->v[i], s->backup, s->addr);
-	call = xcalloc(1, sizeof *call);
-	call->s = s;
-	call->backup = xstrdup(s->backup);
-	memset(&rc, 0, sizeof rc);
-	rc.argv = argv;
-	rc.path = c->xcat.bin_path;
-	rc.timeout_ms = c->health.witness.timeout;
-	rc.capture_max = 64 * 1024;
+	w = xcalloc(1, sizeof *w);
+	w->s = s;
+	w->n = s->nwitnesses;
+	w->pending = (unsigned int)w->n;
+	w->name = xcalloc(w->n, sizeof *w->name);
+	w->verdict = xcalloc(w->n, sizeof *w->verdict);
+	w->why = xcalloc(w->n, sizeof *w->why);
+	for (k = 0; k < w->n; k++)
+		w->name[k] = xstrdup(s->witnesses[k]);
 	s->witness_running = 1;
-	call->next = s->w->witnesses;
-	if (call->next != NULL)
-		call->next->prev = &call->next;
-	call->prev = &s->w->witnesses;
-	s->w->witnesses = call;
-	log_info(
-	    "%s: asking %s whether it reaches %s", s->name, s->backup, s->addr);
-	runner_start(s->w->runner, &rc, watch_witness_done, call);
-	for (i = 0; i < cmd->n; i++)
-		free(argv[i]);
-	free(argv);
+	for (k = 0; k < s->nwitnesses; k++) {
+		b = watch_find(s->w, s->witnesses[k]);
+		cmd = b != NULL && b->aix ? &c->health.witness.aix_command :
+					    &c->health.witness.command;
+		argv = xcalloc(cmd->n + 1, sizeof *argv);
+		for (i = 0; i < cmd->n; i++)
+			argv[i] = watch_witness_arg(
+			    cmd->v[i], s->witnesses[k], s->addr);
+		call = xcalloc(1, sizeof *call);
+		call->round = w;
+		call->k = k;
+		memset(&rc, 0, sizeof rc);
+		rc.argv = argv;
+		rc.path = c->xcat.bin_path;
+		rc.timeout_ms = c->health.witness.timeout;
+		rc.capture_max = 64 * 1024;
+		call->next = s->w->witnesses;
+		if (call->next != NULL)
+			call->next->prev = &call->next;
+		call->prev = &s->w->witnesses;
+		s->w->witnesses = call;
+		log_info("%s: asking %s whether it reaches %s", s->name,
+		    s->witnesses[k], s->addr);
+		runner_start(s->w->runner, &rc, watch_witness_done, call);
+		for (i = 0; i < cmd->n; i++)
+			free(argv[i]);
+		free(argv);
+	}
 }
 
 /* --- The flapping overlay (health.md §5.2) --- */
@@ -1342,10 +1441,18 @@ static void
 watch_sn_children(struct watch_sn *s, const struct topo_sn *t)
 {
 	struct watch_group *g;
+	size_t i;
 
 	s->children = t->children;
 	free(s->backup);
 	s->backup = t->backup != NULL ? xstrdup(t->backup) : NULL;
+	for (i = 0; i < s->nwitnesses; i++)
+		free(s->witnesses[i]);
+	free(s->witnesses);
+	s->witnesses = xcalloc(t->nwitnesses + 1, sizeof *s->witnesses);
+	for (i = 0; i < t->nwitnesses; i++)
+		s->witnesses[i] = xstrdup(t->witnesses[i]);
+	s->nwitnesses = t->nwitnesses;
 	g = watch_group_get(s->w, t->group != NULL ? t->group : "unmatched");
 	if (g == s->group)
 		return;
@@ -1379,6 +1486,11 @@ watch_sn_new(struct watch *w, const struct topo_sn *t)
 	s->name = xstrdup(t->name);
 	s->addr = xstrdup(t->addr);
 	s->aix = t->aix;
+	if (t->exec_on != NULL) {
+		s->nexec_on = t->nexec_on;
+		s->exec_on = xcalloc(s->nexec_on + 1, 1);
+		memcpy(s->exec_on, t->exec_on, s->nexec_on);
+	}
 	health_init(&s->health, uv_now(w->loop));
 	watch_restore(s);
 	watch_sn_children(s, t);
@@ -1417,6 +1529,13 @@ watch_sn_free(struct watch_sn *s)
 	free(s->addr);
 	free(s->backup);
 	free(s->evidence);
+	for (size_t i = 0; i < s->nwitnesses; i++)
+		free(s->witnesses[i]);
+	free(s->witnesses);
+	s->witnesses = NULL;
+	s->nwitnesses = 0;
+	free(s->exec_on);
+	s->exec_on = NULL;
 	for (size_t i = 0; i < s->nsvc; i++)
 		free(s->svc[i].dim);
 	free(s->svc);
@@ -1606,12 +1725,15 @@ watch_free(struct watch *w)
 	runner_free(w->runner);
 	/* The runner drops running witnesses without calling back. */
 	while ((call = w->witnesses) != NULL) {
+		struct watch_witness_round *round = call->round;
 		w->witnesses = call->next;
-		call->s->witness_running = 0;
-		if (call->s->closed)
-			free(call->s);
-		free(call->backup);
 		free(call);
+		if (--round->pending != 0)
+			continue;
+		round->s->witness_running = 0;
+		if (round->s->closed)
+			free(round->s);
+		watch_witness_round_free(round);
 	}
 	probe_spawn_unbind(&w->spawner);
 	store_close(w->store);

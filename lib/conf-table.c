@@ -609,6 +609,12 @@ const struct conf_key conf_table[] = {
 	    .help = "Nagios-plugin compatible checks." },
 
 	/* health */
+	{ .path = "health.watch",
+	    .type = CONF_STRING,
+	    .offset = OFF(health.watch),
+	    .def_str = "",
+	    .help = "Noderange: only the SNs of the topology in it are "
+		    "watched; empty watches every SN." },
 	{ .path = "health.fall",
 	    .type = CONF_INT,
 	    .offset = OFF(health.fall),

@@ -157,6 +157,7 @@ struct conf {
 	} probes;
 
 	struct {
+		char *watch; /* noderange narrowing the SNs watched */
 		long long fall;
 		long long window_fails;
 		long long window;

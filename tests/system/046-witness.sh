@@ -115,6 +115,58 @@ check "no backup: witness unavailable at once" wait_for 30 grep -q \
     "sn3: DOWN witness_unavailable (no backup SN to ask" "$log"
 heal_and_wait sn3
 
+# A node of sn1 names sn3 as its backup: sn1 has two witnesses, both
+# asked; one reaching it makes a path problem, every one that answers
+# must say DEAD to confirm.
+"$XCATFIX" "$DB" nodelist <<'SQL'
+INSERT INTO nodelist (node, groups) VALUES ('c4','r4');
+SQL
+"$XCATFIX" "$DB" noderes <<'SQL'
+INSERT INTO noderes (node, servicenode) VALUES ('r4','sn1,sn3');
+SQL
+n=$(grep -c "topology: 3 service nodes" "$log")
+kill -HUP "$DAEMON_PID"
+wait_for 10 sh -c "test \$(grep -c 'topology: 3 service nodes' '$log') -gt $n"
+printf '%s\n' 'xdsh "sn2 *" print sn2: SNGUARD_WITNESS_DEAD' \
+    'xdsh "sn3 *" print sn3: SNGUARD_WITNESS_ALIVE' >"$FAKEXCAT_SCENARIO"
+: >"$FAKEXCAT_LOG"
+"$CLUSTER_SH" fail sn1 link >/dev/null
+check "two witnesses, one reaches it: a path problem" wait_for 30 grep -q \
+    "sn1: DOWN from the MN only: MN-SN path problem (witness sn3 reaches $CLUSTER_SN1_ADDR)" "$log"
+check "both were asked" sh -c \
+    "grep -qF '[\"xdsh\",\"sn2\",' '$FAKEXCAT_LOG' && grep -qF '[\"xdsh\",\"sn3\",' '$FAKEXCAT_LOG'"
+heal_and_wait sn1
+printf '%s\n' 'xdsh "sn2 *" print sn2: SNGUARD_WITNESS_DEAD' \
+    'xdsh "sn3 *" print sn3: SNGUARD_WITNESS_DEAD' >"$FAKEXCAT_SCENARIO"
+"$CLUSTER_SH" fail sn1 link >/dev/null
+check "both say DEAD: confirmed" wait_for 30 grep -q \
+    "sn1: DOWN confirmed (witness sn2, sn3 cannot reach $CLUSTER_SN1_ADDR either)" "$log"
+heal_and_wait sn1
+printf '%s\n' 'xdsh "sn2 *" print sn2: SNGUARD_WITNESS_DEAD' \
+    'xdsh "sn3 *" exit 1' >"$FAKEXCAT_SCENARIO"
+"$CLUSTER_SH" fail sn1 link >/dev/null
+check "one DEAD, one without an answer: confirmed, and it says so" wait_for 30 grep -q \
+    "sn1: DOWN confirmed (witness sn2 cannot reach $CLUSTER_SN1_ADDR either; no answer from sn3 (exited with status 1))" "$log"
+heal_and_wait sn1
+
+# health.watch narrows the SNs watched, as a noderange on the xCAT
+# database; one that does not evaluate is said and narrows nothing.
+sed -i 's/^health: { /health: { watch = "service,-sn3"; /' "$TESTDIR/snguard.conf"
+kill -HUP "$DAEMON_PID"
+check "health.watch leaves sn3 out" wait_for 10 grep -q \
+    'topology: 1 service nodes not in health.watch "service,-sn3" are not watched' "$log"
+check "sn3 is no longer watched" wait_for 5 grep -q "sn3: no longer watched" "$log"
+sed -i 's/watch = "service,-sn3"/watch = "sn1,sn9"/' "$TESTDIR/snguard.conf"
+kill -HUP "$DAEMON_PID"
+check "a health.watch naming no node is said" wait_for 10 grep -q \
+    'topology: health.watch "sn1,sn9" names sn9, which is no node' "$log"
+sed -i 's/watch = "sn1,sn9"/watch = "(sn1,sn2"/' "$TESTDIR/snguard.conf"
+kill -HUP "$DAEMON_PID"
+check "a health.watch that does not evaluate is said, naming it" wait_for 10 \
+    grep -q 'topology: health.watch "(sn1,sn2": .*; every SN counts' "$log"
+check "and every SN is watched again" wait_for 10 sh -c \
+    "test \$(grep -c 'sn3: watching' '$log') -eq 2"
+
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID"
 check "the daemon stops cleanly (got $?)" test $? -eq 0

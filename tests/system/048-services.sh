@@ -34,7 +34,9 @@ probes: {
 	nim: { enabled = true; };
 	tcp: { checks = ( { name = "xcatd"; port = $CLUSTER_XCATD_PORT; } ); };
 	exec = ( { name = "disk"; argv = [ "$PLUGIN", "{sn}" ]; period = 1;
-		timeout = 5; } );
+		timeout = 5; },
+		{ name = "only2"; argv = [ "$PLUGIN", "always-ok" ]; period = 1;
+		targets = "sn2"; } );
 };
 health: { stable_for = 2; witness: { enabled = false; }; };
 notify: { group_wait = 1; group_interval = 20; syslog: { enabled = false; };
@@ -47,6 +49,8 @@ check "every service of sn1 comes OK after 3 evaluations" wait_for 10 sh -c \
      grep -q 'sn1: tcp:$CLUSTER_XCATD_PORT UNKNOWN -> OK' '$log' &&
      grep -q 'sn1: exec:disk UNKNOWN -> OK: OK: DISK OK' '$log'"
 check "sn2 has no NIM dimension" sh -c "! grep -q 'sn2: nim' '$log'"
+check "an exec probe runs on its targets only" sh -c \
+    "grep -q 'sn2: exec:only2 UNKNOWN -> OK' '$log' && ! grep -q 'sn1: exec:only2' '$log'"
 
 # notes PATTERN: notifications matching PATTERN.
 notes() {
