@@ -673,18 +673,18 @@ fail:
 	return -1;
 }
 
-int64_t
-store_outbox_waiting(struct store *s, const char *channel,
+/*
+ * One time (0 when none) from sql with ?1 channel, ?2 destination, ?3
+ * event and, when it uses it, ?4 now.
+ */
+static int64_t
+store_outbox_time(struct store *s, const char *sql, const char *channel,
     const char *destination, const char *event, int64_t now, char **cause)
 {
 	sqlite3_stmt *st;
 	int64_t t = -1;
 
-	if (sqlite3_prepare_v2(s->db,
-		"SELECT COALESCE(MIN(next_at), 0) FROM outbox"
-		" WHERE channel = ?1 AND destination = ?2 AND event = ?3"
-		" AND state = 'pending' AND next_at > ?4",
-		-1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "outbox", cause);
 	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
@@ -697,25 +697,25 @@ store_outbox_waiting(struct store *s, const char *channel,
 }
 
 int64_t
+store_outbox_waiting(struct store *s, const char *channel,
+    const char *destination, const char *event, int64_t now, char **cause)
+{
+	return store_outbox_time(s,
+	    "SELECT COALESCE(MIN(next_at), 0) FROM outbox"
+	    " WHERE channel = ?1 AND destination = ?2 AND event = ?3"
+	    " AND state = 'pending' AND next_at > ?4",
+	    channel, destination, event, now, cause);
+}
+
+int64_t
 store_outbox_last(struct store *s, const char *channel, const char *destination,
     const char *event, char **cause)
 {
-	sqlite3_stmt *st;
-	int64_t t = -1;
-
-	if (sqlite3_prepare_v2(s->db,
-		"SELECT COALESCE(MAX(next_at), 0) FROM outbox"
-		" WHERE channel = ?1 AND destination = ?2 AND event = ?3"
-		" AND state <> 'cancelled'",
-		-1, &st, NULL) != SQLITE_OK)
-		return store_fail(s, "outbox", cause);
-	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, event, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		t = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return t >= 0 ? t : store_fail(s, "outbox", cause);
+	return store_outbox_time(s,
+	    "SELECT COALESCE(MAX(next_at), 0) FROM outbox"
+	    " WHERE channel = ?1 AND destination = ?2 AND event = ?3"
+	    " AND state <> 'cancelled'",
+	    channel, destination, event, 0, cause);
 }
 
 void
