@@ -162,23 +162,8 @@ notify_queue(struct notify *n, const struct notify_event *ev,
 	int64_t wait;
 
 	/*
-	 * A problem joins the mail already waiting in group_wait for this
-	 * recipient: they fall due together and go as one (§8.2).
-	 */
-	if (strcmp(channel, "email") == 0 && due > notify_now() &&
-	    strcmp(ev->event, "problem") == 0) {
-		wait = store_outbox_waiting(n->store, channel, destination,
-		    "problem", notify_now(), &cause);
-		if (wait < 0) {
-			log_warnx("outbox: %s", cause);
-			free(cause);
-			cause = NULL;
-		} else if (wait != 0 && wait < due)
-			due = wait;
-	}
-	/*
-	 * Updates go to one recipient at most once per group_interval;
-	 * those that come meanwhile wait for the same time (one mail).
+	 * Updates go to one recipient at most once per group_interval; those
+	 * that come meanwhile wait for the same time (one mail).
 	 */
 	if (strcmp(ev->event, "update") == 0 &&
 	    n->conf->notify.group_interval != 0) {
@@ -225,8 +210,25 @@ notify_event(struct notify *n, const struct notify_event *ev)
 	size_t i;
 	int sent, k, t, from, to;
 
-	if (strcmp(ev->event, "problem") == 0)
+	if (strcmp(ev->event, "problem") == 0) {
 		due = now + (int64_t)c->notify.group_wait;
+		/*
+		 * A problem joins one already waiting in group_wait for a
+		 * mail recipient: they fall due together, on every channel,
+		 * and the mail goes as one (§8.2).
+		 */
+		for (i = 0; c->notify.email.enabled && i < c->notify.email.to.n;
+		     i++) {
+			int64_t wait = store_outbox_waiting(n->store, "email",
+			    c->notify.email.to.v[i], "problem", now, &cause);
+			if (wait < 0) {
+				log_warnx("outbox: %s", cause);
+				free(cause);
+				cause = NULL;
+			} else if (wait != 0 && wait < due)
+				due = wait;
+		}
+	}
 	if (strcmp(ev->event, "resolved") == 0) {
 		/* A problem still waiting: neither it nor this goes out. */
 		if (store_outbox_cancel(
@@ -709,8 +711,8 @@ notify_on_remind(uv_timer_t *t)
 		const struct store_incident *inc = &rows[i];
 		if (strcmp(inc->state, "problem") != 0)
 			continue;
-		sent = store_outbox_dispatched(
-		    n->store, inc->id, "problem", &cause);
+		/* Only once the problem has really gone out. */
+		sent = store_outbox_sent(n->store, inc->id, "problem", &cause);
 		if (sent < 0) {
 			log_warnx("reminders: %s", cause);
 			free(cause);

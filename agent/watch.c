@@ -100,7 +100,8 @@ struct watch {
 	size_t ngroups;
 	struct watch_anchor **anchors;
 	size_t nanchors;
-	const struct conf *anchors_conf; /* the anchors were made from */
+	unsigned int conf_gen;	  /* configurations seen */
+	unsigned int anchors_gen; /* the one the anchors were made from */
 };
 
 static void watch_path_eval(struct watch *, struct watch_group *);
@@ -365,6 +366,11 @@ watch_restore(struct watch_sn *s)
 	s->health.flap_bits = row.flap_bits;
 	s->health.last_alive = row.last_alive;
 	s->health.flapping = row.flapping;
+	/* Down before the restart: it did not fail with the others now. */
+	if (health_state_parse(row.state) == HEALTH_DOWN ||
+	    health_state_parse(row.state) == HEALTH_RECOVERING ||
+	    health_state_parse(row.state) == HEALTH_TAKEN_OVER)
+		s->fail_since = 1;
 	log_info("%s: history restored (last state %s, %llu transitions)",
 	    s->name, row.state, (unsigned long long)row.transitions);
 }
@@ -529,6 +535,13 @@ watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
 	ev.state = "down";
 	ev.prev_state = "down";
 	ev.severity = c == HEALTH_CONFIRM_PATH_PROBLEM ? "warning" : "critical";
+	/* Kept: a path problem is no critical incident to escalate. */
+	if (strcmp(inc.severity, ev.severity) != 0 &&
+	    store_incident_severity(s->w->store, inc.id, ev.severity,
+		watch_epoch_ms(), &cause) != 0) {
+		log_warnx("state database: %s", cause);
+		free(cause);
+	}
 	/* The probes' evidence first: it may replace a waiting problem's. */
 	reason = xasprintf("%s%s%s", s->evidence != NULL ? s->evidence : "",
 	    s->evidence != NULL ? "; " : "", why);
@@ -727,7 +740,8 @@ watch_witness_start(struct watch_sn *s)
 	w = xcalloc(1, sizeof *w);
 	w->s = s;
 	w->n = s->nwitnesses;
-	w->pending = (unsigned int)w->n;
+	/* One more than the calls, until every one has been started. */
+	w->pending = (unsigned int)w->n + 1;
 	w->name = xcalloc(w->n, sizeof *w->name);
 	w->verdict = xcalloc(w->n, sizeof *w->verdict);
 	w->why = xcalloc(w->n, sizeof *w->why);
@@ -738,6 +752,11 @@ watch_witness_start(struct watch_sn *s)
 		b = watch_find(s->w, s->witnesses[k]);
 		cmd = b != NULL && b->aix ? &c->health.witness.aix_command :
 					    &c->health.witness.command;
+		if (cmd->n == 0) {
+			w->why[k] = xstrdup("its witness command is empty");
+			w->pending--;
+			continue;
+		}
 		argv = xcalloc(cmd->n + 1, sizeof *argv);
 		for (i = 0; i < cmd->n; i++)
 			argv[i] = watch_witness_arg(
@@ -762,6 +781,12 @@ watch_witness_start(struct watch_sn *s)
 			free(argv[i]);
 		free(argv);
 	}
+	if (--w->pending == 0) {
+		/* No call started (every command empty): decide now. */
+		s->witness_running = 0;
+		watch_witness_decide(w);
+		watch_witness_round_free(w);
+	}
 }
 
 /* --- The flapping overlay (health.md §5.2) --- */
@@ -784,11 +809,9 @@ watch_flap_incident(struct watch_sn *s, int start, double percent)
 		rc = store_incident_open(s->w->store, s->name, "flapping",
 		    "warning", reason, now,
 		    (int64_t)s->w->conf->notify.reopen_window, &inc, &cause);
-	else
-		rc = store_incident_resolve(s->w->store, s->name, "flapping",
-			 now, &inc, &cause) == 1 ?
-		    0 :
-		    -2;
+	else if ((rc = store_incident_resolve(s->w->store, s->name, "flapping",
+		      now, &inc, &cause)) >= 0)
+		rc = rc == 1 ? 0 : -2; /* none open: nothing to say */
 	if (rc == -1) {
 		log_warnx("state database: %s", cause);
 		free(cause);
@@ -1023,8 +1046,7 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 		s->health.state == HEALTH_DOWN) &&
 	    s->fail_since == 0)
 		s->fail_since = uv_now(s->w->loop);
-	else if (s->health.state == HEALTH_UP ||
-	    s->health.state == HEALTH_UNKNOWN)
+	else if (s->health.state == HEALTH_UP)
 		s->fail_since = 0;
 	if (s->health.state != HEALTH_SUSPECT)
 		s->held_logged = 0;
@@ -1051,12 +1073,18 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 		return;
 	}
 	watch_evidence(r, evidence, sizeof evidence);
-	watch_incident(s, ch.events, evidence);
+	/* Back UP at once after a restart: an incident left open resolves. */
+	if (ch.from == HEALTH_UNKNOWN && ch.to == HEALTH_UP)
+		watch_incident(s, HEALTH_EV_RESOLVED, evidence);
+	else
+		watch_incident(s, ch.events, evidence);
 	if (ch.events & HEALTH_EV_DOWN) {
 		free(s->evidence);
 		s->evidence = xstrdup(evidence);
-		watch_witness_start(s);
 	}
+	/* Entering DOWN, also from RECOVERING: confirm (again). */
+	if (ch.to == HEALTH_DOWN)
+		watch_witness_start(s);
 	if (ch.to != HEALTH_DOWN)
 		uv_timer_stop(&s->witness_timer);
 	if (ch.to == HEALTH_UP || ch.to == HEALTH_RECOVERING)
@@ -1382,9 +1410,9 @@ watch_anchors(struct watch *w)
 	char *cause = NULL;
 	size_t i;
 
-	if (w->anchors_conf == c)
+	if (w->anchors_gen == w->conf_gen)
 		return;
-	w->anchors_conf = c;
+	w->anchors_gen = w->conf_gen;
 	for (i = 0; i < w->nanchors; i++)
 		watch_anchor_free(w->anchors[i]);
 	free(w->anchors);
@@ -1584,8 +1612,11 @@ watch_suppressed(const char *subject, const char *dimension, void *arg)
 {
 	struct watch_sn *s = watch_find(arg, subject);
 
-	if (s == NULL || strcmp(dimension, "path") == 0)
+	if (strcmp(dimension, "path") == 0)
 		return 0;
+	/* No longer watched: nothing to remind of. */
+	if (s == NULL)
+		return 1;
 	if (strcmp(dimension, "host") == 0 ||
 	    strcmp(dimension, "flapping") == 0)
 		return s->health.flapping || s->health.inhibited;
@@ -1629,6 +1660,7 @@ watch_new(uv_loop_t *loop, const struct conf *conf)
 	w = xcalloc(1, sizeof *w);
 	w->loop = loop;
 	w->conf = conf;
+	w->conf_gen = 1; /* the anchors are made at the first topology */
 	w->runner = runner_new(loop, (unsigned int)conf->probes.max_processes);
 	memset(&pp, 0, sizeof pp);
 	pp.icmp.count = (unsigned int)conf->probes.icmp.count;
@@ -1649,6 +1681,7 @@ void
 watch_set_conf(struct watch *w, const struct conf *conf)
 {
 	w->conf = conf;
+	w->conf_gen++;
 	if (w->notify != NULL)
 		notify_set_conf(w->notify, conf);
 }

@@ -611,6 +611,13 @@ store_outbox_add(struct store *s, struct store_outbox *row, char **cause)
 	return 0;
 }
 
+/*
+ * An update held back by notify.group_interval: until it is due it
+ * holds back nothing behind it (a problem must not wait for it).
+ */
+#define STORE_DEFERRED_UPDATE(t) \
+	"(" t ".event = 'update' AND " t ".state = 'pending'"
+
 int
 store_outbox_due(struct store *s, int64_t now, struct store_outbox *rows,
     int max, char **cause)
@@ -628,8 +635,9 @@ store_outbox_due(struct store *s, int64_t now, struct store_outbox *rows,
 		" e.channel = o.channel AND e.destination = o.destination"
 		" AND e.id < o.id AND (e.state = 'sending' OR"
 		" (e.state IN ('pending', 'retry') AND"
-		" (o.channel <> 'email' OR e.next_at > ?1))))"
-		" ORDER BY id LIMIT ?2",
+		" (o.channel <> 'email' OR e.next_at > ?1) AND"
+		" NOT " STORE_DEFERRED_UPDATE("e") " AND e.next_at > ?1))))"
+						   " ORDER BY id LIMIT ?2",
 		-1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_int64(st, 1, now);
@@ -785,6 +793,16 @@ store_outbox_refresh(struct store *s, int64_t incident, const char *event,
 }
 
 int
+store_outbox_sent(
+    struct store *s, int64_t incident, const char *event, char **cause)
+{
+	return store_outbox_count(s,
+	    "SELECT COUNT(*) FROM outbox WHERE incident = ?1 AND event = ?2"
+	    " AND state = 'sent'",
+	    incident, event, cause);
+}
+
+int
 store_outbox_dispatched(
     struct store *s, int64_t incident, const char *event, char **cause)
 {
@@ -817,7 +835,7 @@ store_outbox_next(struct store *s, char **cause)
 		" AND NOT EXISTS (SELECT 1 FROM outbox e WHERE"
 		" e.channel = o.channel AND e.destination = o.destination"
 		" AND e.id < o.id AND e.state IN ('pending', 'retry',"
-		" 'sending'))",
+		" 'sending') AND NOT " STORE_DEFERRED_UPDATE("e") "))",
 		-1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "outbox", cause);
 	if (sqlite3_step(st) == SQLITE_ROW)

@@ -166,6 +166,9 @@ int store_outbox_cancel(
  */
 int store_outbox_refresh(struct store *, int64_t incident, const char *event,
     const char *payload, char **cause);
+/* Rows of an incident's event that were delivered. */
+int store_outbox_sent(
+    struct store *, int64_t incident, const char *event, char **cause);
 /* Rows of an incident's event that were sent or are underway. */
 int store_outbox_dispatched(
     struct store *, int64_t incident, const char *event, char **cause);

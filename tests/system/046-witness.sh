@@ -167,6 +167,17 @@ check "a health.watch that does not evaluate is said, naming it" wait_for 10 \
 check "and every SN is watched again" wait_for 10 sh -c \
     "test \$(grep -c 'sn3: watching' '$log') -eq 2"
 
+# An empty witness command is no crash: the witness is unavailable.
+sed -i 's/witness: { retry = 1; timeout = 5; }/witness: { retry = 1; timeout = 5; command = [ ]; }/' \
+    "$TESTDIR/snguard.conf"
+n=$(grep -c "configuration reloaded" "$log")
+kill -HUP "$DAEMON_PID"
+wait_for 10 sh -c "test \$(grep -c 'configuration reloaded' '$log') -gt $n"
+"$CLUSTER_SH" fail sn1 link >/dev/null
+check "an empty witness command: unavailable, and said" wait_for 30 grep -q \
+    "sn1: DOWN witness_unavailable (no answer from witness sn2 (its witness command is empty), sn3 (its witness command is empty))" "$log"
+heal_and_wait sn1
+
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID"
 check "the daemon stops cleanly (got $?)" test $? -eq 0

@@ -242,6 +242,39 @@ outbox_row(struct store *s, const char *dest, int64_t next_at)
 	channel_row(s, "trap", dest, next_at);
 }
 
+/*
+ * An update held back by group_interval does not hold back a problem
+ * queued behind it.
+ */
+static void
+test_outbox_deferred_update(void **state)
+{
+	struct fixture *f = *state;
+	struct store_outbox r, rows[4];
+	struct store *s;
+	char *cause = NULL;
+	int k;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	memset(&r, 0, sizeof r);
+	r.incident = 1;
+	snprintf(r.event, sizeof r.event, "update");
+	snprintf(r.channel, sizeof r.channel, "trap");
+	snprintf(r.destination, sizeof r.destination, "t");
+	r.payload = "{}";
+	r.next_at = 900;
+	r.created = 100;
+	assert_int_equal(store_outbox_add(s, &r, &cause), 0);
+	channel_row(s, "trap", "t", 100);
+	assert_int_equal(store_outbox_next(s, &cause), 100);
+	k = store_outbox_due(s, 200, rows, 4, &cause);
+	assert_int_equal(k, 1);
+	assert_string_equal(rows[0].event, "problem");
+	store_outbox_free(rows, k);
+	store_close(s);
+}
+
 /* An email row of dest due at next_at. */
 static void
 email_row(struct store *s, const char *dest, int64_t next_at)
@@ -481,6 +514,8 @@ main(void)
 		    test_outbox_head_of_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_outbox_email_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_outbox_deferred_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_migrate_from_1, setup, teardown),
