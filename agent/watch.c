@@ -398,6 +398,22 @@ watch_state_of(struct watch *w, const char *name)
 	return s != NULL ? health_state_name(s->health.state) : NULL;
 }
 
+/* An event about SN s: the fields every one of its events carries. */
+static void
+watch_event_init(struct watch_sn *s, struct notify_event *ev, const char *event,
+    const char *dimension, int64_t incident)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->event = event;
+	ev->incident = incident;
+	ev->subject = s->name;
+	ev->dimension = dimension;
+	ev->backup = s->backup;
+	ev->backup_state = watch_state_of(s->w, s->backup);
+	ev->children = (int64_t)s->children;
+	ev->time = watch_epoch_ms();
+}
+
 /* Hand an incident event to the notifications. */
 static void
 watch_notify(struct watch_sn *s, const char *event,
@@ -409,20 +425,12 @@ watch_notify(struct watch_sn *s, const char *event,
 	if (s->w->notify == NULL)
 		return;
 	s->told_down = !up;
-	memset(&ev, 0, sizeof ev);
-	ev.event = event;
-	ev.incident = inc->id;
-	ev.subject = s->name;
-	ev.dimension = "host";
+	watch_event_init(s, &ev, event, "host", inc->id);
 	ev.state = up ? "up" : "down";
 	ev.prev_state = up ? "recovering" : "suspect";
 	ev.severity = inc->severity;
 	ev.reason = evidence;
 	ev.confirm = up ? NULL : health_confirm_name(s->health.confirm);
-	ev.backup = s->backup;
-	ev.backup_state = watch_state_of(s->w, s->backup);
-	ev.children = (int64_t)s->children;
-	ev.time = watch_epoch_ms();
 	/* A resolved goes to the tiers the incident reached. */
 	ev.tier_to = up ? inc->tier : 0;
 	notify_event(s->w->notify, &ev);
@@ -527,11 +535,7 @@ watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
 		free(cause);
 		return;
 	}
-	memset(&ev, 0, sizeof ev);
-	ev.event = "update";
-	ev.incident = inc.id;
-	ev.subject = s->name;
-	ev.dimension = "host";
+	watch_event_init(s, &ev, "update", "host", inc.id);
 	ev.state = "down";
 	ev.prev_state = "down";
 	ev.severity = c == HEALTH_CONFIRM_PATH_PROBLEM ? "warning" : "critical";
@@ -547,10 +551,6 @@ watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
 	    s->evidence != NULL ? "; " : "", why);
 	ev.reason = reason;
 	ev.confirm = health_confirm_name(c);
-	ev.backup = s->backup;
-	ev.backup_state = watch_state_of(s->w, s->backup);
-	ev.children = (int64_t)s->children;
-	ev.time = watch_epoch_ms();
 	notify_event(s->w->notify, &ev);
 	free(reason);
 }
@@ -818,19 +818,13 @@ watch_flap_incident(struct watch_sn *s, int start, double percent)
 	}
 	if (rc == 0 && s->w->notify != NULL &&
 	    !(start && inc.how == STORE_INC_RESUMED)) {
-		memset(&ev, 0, sizeof ev);
-		ev.event = start ? "flappingStart" : "flappingEnd";
-		ev.incident = inc.id;
-		ev.subject = s->name;
-		ev.dimension = "flapping";
+		watch_event_init(s, &ev,
+		    start ? "flappingStart" : "flappingEnd", "flapping",
+		    inc.id);
 		ev.state = start ? "flapping" : "stable";
 		ev.prev_state = start ? "stable" : "flapping";
 		ev.severity = "warning";
 		ev.reason = reason;
-		ev.backup = s->backup;
-		ev.backup_state = watch_state_of(s->w, s->backup);
-		ev.children = (int64_t)s->children;
-		ev.time = now;
 		notify_event(s->w->notify, &ev);
 	}
 	free(reason);
@@ -959,19 +953,11 @@ watch_service_change(struct watch_sn *s, struct watch_service *v,
 		free(cause);
 	}
 	if (event != NULL && s->w->notify != NULL) {
-		memset(&ev, 0, sizeof ev);
-		ev.event = event;
-		ev.incident = inc.id;
-		ev.subject = s->name;
-		ev.dimension = v->dim;
+		watch_event_init(s, &ev, event, v->dim, inc.id);
 		ev.state = service_state_name(v->sv.kind, v->sv.state);
 		ev.prev_state = service_state_name(v->sv.kind, from);
 		ev.severity = inc.severity;
 		ev.reason = reason;
-		ev.backup = s->backup;
-		ev.backup_state = watch_state_of(s->w, s->backup);
-		ev.children = (int64_t)s->children;
-		ev.time = now;
 		ev.tier_to = strcmp(event, "resolved") == 0 ? inc.tier : 0;
 		notify_event(s->w->notify, &ev);
 	}
