@@ -193,6 +193,11 @@ email_summary(struct buf *subj, json_t *o, const char *host)
 		buf_printf(subj, "ESCALATED ");
 	if (strcmp(ev, "test") == 0)
 		buf_printf(subj, "TEST notification from %s", host);
+	else if (strcmp(ev, "acknowledged") == 0)
+		buf_printf(subj, "ACKNOWLEDGED %s %s %s", subject, dim, st);
+	else if (strcmp(dim, "maintenance") == 0)
+		buf_printf(
+		    subj, "%s %s maintenance over, %s", sev, subject, st);
 	else if (strcmp(dim, "host") == 0 && strcmp(ev, "resolved") == 0)
 		buf_printf(subj, "RESOLVED %s UP again", subject);
 	else if (strcmp(dim, "host") == 0) {

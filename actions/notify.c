@@ -210,7 +210,7 @@ notify_event(struct notify *n, const struct notify_event *ev)
 	size_t i;
 	int sent, k, t, from, to;
 
-	if (strcmp(ev->event, "problem") == 0) {
+	if (strcmp(ev->event, "problem") == 0 && !ev->immediate) {
 		due = now + (int64_t)c->notify.group_wait;
 		/*
 		 * A problem joins one already waiting in group_wait for a
@@ -273,6 +273,16 @@ notify_event(struct notify *n, const struct notify_event *ev)
 			}
 			return;
 		}
+	}
+	/* An acknowledgement of an incident nobody was told of: nothing. */
+	if (strcmp(ev->event, "acknowledged") == 0 &&
+	    (sent = store_outbox_dispatched(
+		 n->store, ev->incident, "problem", &cause)) <= 0) {
+		if (sent < 0) {
+			log_warnx("outbox: %s", cause);
+			free(cause);
+		}
+		return;
 	}
 	payload = notify_payload(ev);
 	from = ev->tier_from > 0 ? ev->tier_from : 1;

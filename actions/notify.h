@@ -46,6 +46,8 @@ struct notify_event {
 	 */
 	int tier_from;
 	int tier_to;
+	/* A problem sent at once, without group_wait (maintenance end). */
+	int immediate;
 };
 
 /*

@@ -12,6 +12,8 @@
 
 #include "agent.h"
 #include "conf.h"
+#include "ctl.h"
+#include "ctlproto.h"
 #include "log.h"
 #include "topo.h"
 #include "watch.h"
@@ -27,6 +29,7 @@ struct agent {
 	struct conf *conf;
 	struct topo *topo;
 	struct watch *watch;
+	struct ctl *ctl;
 	unsigned int generation;
 	int stopping;
 };
@@ -56,6 +59,7 @@ agent_reload(struct agent *agent)
 		return;
 	}
 	watch_set_conf(agent->watch, conf);
+	ctl_set_conf(agent->ctl, conf);
 	conf_free(agent->conf);
 	agent->conf = conf;
 	agent->generation++;
@@ -79,8 +83,35 @@ agent_stop(struct agent *agent, int signum)
 	uv_close((uv_handle_t *)&agent->sigint, NULL);
 	uv_close((uv_handle_t *)&agent->sighup, NULL);
 	topo_stop(agent->topo);
+	ctl_stop(agent->ctl);
+	agent->ctl = NULL;
 	watch_free(agent->watch);
 	agent->watch = NULL;
+}
+
+/* A control request that passed the checks (agent/ctl). */
+static char *
+agent_on_ctl(const struct ctl_peer *peer, const struct ctl_op *op,
+    const json_t *req, void *arg)
+{
+	struct agent *agent = arg;
+
+	if (strcmp(op->name, "version") == 0)
+		return ctl_reply_ok(
+		    json_pack("{sssIsI}", "version", PACKAGE_VERSION,
+			"generation", (json_int_t)agent->generation, "uid",
+			(json_int_t)peer->uid));
+	return watch_ctl(agent->watch, peer, op, req);
+}
+
+/* A mutating request from someone not allowed: audited. */
+static void
+agent_on_ctl_refused(const struct ctl_peer *peer, const struct ctl_op *op,
+    const char *why, void *arg)
+{
+	struct agent *agent = arg;
+
+	watch_audit(agent->watch, peer, op->name, "", why);
 }
 
 /* A topology read came back: watch its SNs. */
@@ -135,6 +166,7 @@ int
 agent_run(const char *conf_path, const char *xcatdb, struct conf *conf)
 {
 	struct agent *agent;
+	char *cause = NULL;
 	int rc, ret = -1;
 
 	agent = xcalloc(1, sizeof *agent);
@@ -155,6 +187,15 @@ agent_run(const char *conf_path, const char *xcatdb, struct conf *conf)
 		goto fail;
 	}
 	agent_apply(agent);
+	agent->ctl = ctl_start(&agent->loop, conf, agent_on_ctl,
+	    agent_on_ctl_refused, agent, &cause);
+	if (agent->ctl == NULL) {
+		log_warnx("%s", cause);
+		free(cause);
+		uv_walk(&agent->loop, agent_close_walk, NULL);
+		uv_run(&agent->loop, UV_RUN_DEFAULT);
+		goto fail;
+	}
 	log_info("snguardd %s running (configuration %s, generation %u)",
 	    PACKAGE_VERSION,
 	    conf->path != NULL ? conf->path : "built-in defaults",

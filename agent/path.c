@@ -34,6 +34,9 @@ path_trigger(struct path_group *g, const struct path_params *p,
 	size_t i;
 
 	g->together = g->eligible = 0;
+	/* Anchors that healed since the operator's clear count again. */
+	if (g->anchors_down < g->cleared_anchors)
+		g->cleared_anchors = g->anchors_down;
 	for (i = 0; i < n; i++) {
 		if (m[i].state == HEALTH_TAKEN_OVER)
 			continue;
@@ -42,10 +45,11 @@ path_trigger(struct path_group *g, const struct path_params *p,
 			continue;
 		g->eligible++;
 		if (m[i].fail_since != 0 && !path_old(&m[i], p, now) &&
-		    path_failing(&m[i]))
+		    m[i].fail_since > g->cleared_ms && path_failing(&m[i]))
 			g->together++;
 	}
-	if (g->anchors_down == 0 && !path_enough(p, g->together, g->eligible))
+	if (g->anchors_down <= g->cleared_anchors &&
+	    !path_enough(p, g->together, g->eligible))
 		return 0;
 	g->degraded = 1;
 	g->since_ms = now;
@@ -59,6 +63,18 @@ path_trigger(struct path_group *g, const struct path_params *p,
 		    path_failing(&m[i]));
 	}
 	return PATH_EV_DEGRADED;
+}
+
+/* Not degraded any more: nobody is judged by the path. */
+static void
+path_reset(struct path_group *g, struct path_member *m, size_t n)
+{
+	size_t i;
+
+	g->degraded = 0;
+	g->clear_since_ms = 0;
+	for (i = 0; i < n; i++)
+		m[i].counted = 0;
 }
 
 unsigned int
@@ -84,17 +100,15 @@ path_eval(struct path_group *g, const struct path_params *p,
 		g->clear_since_ms = now;
 	if (now - g->clear_since_ms < p->clear_after_ms)
 		return 0;
-	path_clear(g, m, n);
+	path_reset(g, m, n);
 	return PATH_EV_CLEARED;
 }
 
 void
-path_clear(struct path_group *g, struct path_member *m, size_t n)
+path_clear(
+    struct path_group *g, struct path_member *m, size_t n, uint64_t now_ms)
 {
-	size_t i;
-
-	g->degraded = 0;
-	g->clear_since_ms = 0;
-	for (i = 0; i < n; i++)
-		m[i].counted = 0;
+	path_reset(g, m, n);
+	g->cleared_ms = now_ms;
+	g->cleared_anchors = g->anchors_down;
 }

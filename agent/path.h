@@ -37,6 +37,12 @@ struct path_group {
 	unsigned int failing;  /* counted SNs failing (degraded) */
 	unsigned int counted;
 	unsigned int anchors_down;
+	/*
+	 * The operator's clear: failure streaks that began before it and
+	 * as many anchors as were down then no longer degrade the group.
+	 */
+	uint64_t cleared_ms;
+	unsigned int cleared_anchors;
 };
 
 enum {
@@ -50,7 +56,12 @@ enum {
  */
 unsigned int path_eval(struct path_group *, const struct path_params *,
     struct path_member *, size_t n, unsigned int anchors_down, uint64_t now_ms);
-/* The operator cleared the group (snguard path-clear). */
-void path_clear(struct path_group *, struct path_member *, size_t n);
+/*
+ * The operator cleared the group at now (snguard path-clear): the SNs
+ * failing now and the anchors down now are judged on their own until
+ * they recover; new failures together degrade it again.
+ */
+void path_clear(
+    struct path_group *, struct path_member *, size_t n, uint64_t now_ms);
 
 #endif /* SNGUARD_PATH_H */

@@ -26,83 +26,8 @@
 #include "runner.h"
 #include "service.h"
 #include "store.h"
-#include "watch.h"
+#include "watch-int.h"
 #include "xmalloc.h"
-
-/* A service dimension of an SN: one of its probes (health.md §8.1). */
-struct watch_service {
-	struct probe *probe;
-	char *dim; /* nim, snmp, tcp:PORT, exec:NAME */
-	struct service sv;
-};
-
-struct watch_sn {
-	struct watch *w;
-	char *name;
-	char *addr;
-	int aix;
-	size_t children;
-	char *backup;	  /* of most of its compute nodes, or NULL */
-	char **witnesses; /* every backup of its compute nodes */
-	size_t nwitnesses;
-	uint64_t confirmed_at; /* loop ms of the last confirmation */
-	char *evidence;	       /* of its last DOWN */
-	int seen;
-	struct probe_host *host;
-	struct health_sn health;
-	struct watch_group *group; /* its path group */
-	uint64_t fail_since;	   /* loop ms of its first failed round */
-	int path_counted;	   /* judged by its degraded path group */
-	int64_t incident;	   /* its open host incident, 0 none */
-	int withheld;		   /* its problem was withdrawn (path) */
-	int told_down;		   /* the last host news sent was DOWN */
-	int64_t last_incident;	   /* its last host incident */
-	int held_logged;	   /* "held in SUSPECT" said */
-	struct watch_service *svc;
-	size_t nsvc;
-	unsigned char *exec_on; /* per exec probe: targets hold it */
-	size_t nexec_on;
-	uv_timer_t witness_timer; /* the next witness run while DOWN */
-	int witness_running;
-	int freed;  /* gone from the topology or stopping */
-	int closed; /* its timer closed */
-};
-
-/* A path group (health.md §7): SNs probed through one MN-side network. */
-struct watch_group {
-	char *name;
-	struct path_group pg;
-	int64_t incident; /* its open path incident, 0 none */
-};
-
-/* An anchor of a path group, probed by ICMP like an SN. */
-struct watch_anchor {
-	struct watch *w;
-	struct watch_group *group;
-	char *addr;
-	struct probe_host *host;
-	struct health_sn health;
-};
-
-struct watch {
-	uv_loop_t *loop;
-	const struct conf *conf;
-	struct probe_ctx *ctx;
-	struct runner *runner;
-	struct probe_spawner spawner;
-	struct store *store;
-	struct notify *notify;
-	int store_tried;
-	struct watch_sn **sn;
-	size_t n;
-	struct watch_witness_call *witnesses; /* running */
-	struct watch_group **groups;
-	size_t ngroups;
-	struct watch_anchor **anchors;
-	size_t nanchors;
-	unsigned int conf_gen;	  /* configurations seen */
-	unsigned int anchors_gen; /* the one the anchors were made from */
-};
 
 static void watch_path_eval(struct watch *, struct watch_group *);
 
@@ -304,7 +229,7 @@ watch_probes(struct watch_sn *s, const struct sockaddr *sa)
 	}
 }
 
-static int64_t
+int64_t
 watch_epoch_ms(void)
 {
 	struct timeval tv;
@@ -376,7 +301,7 @@ watch_restore(struct watch_sn *s)
 }
 
 /* A watched SN by name, or NULL. */
-static struct watch_sn *
+struct watch_sn *
 watch_find(struct watch *w, const char *name)
 {
 	size_t i;
@@ -398,8 +323,7 @@ watch_state_of(struct watch *w, const char *name)
 	return s != NULL ? health_state_name(s->health.state) : NULL;
 }
 
-/* An event about SN s: the fields every one of its events carries. */
-static void
+void
 watch_event_init(struct watch_sn *s, struct notify_event *ev, const char *event,
     const char *dimension, int64_t incident)
 {
@@ -414,6 +338,22 @@ watch_event_init(struct watch_sn *s, struct notify_event *ev, const char *event,
 	ev->time = watch_epoch_ms();
 }
 
+int
+watch_send(struct watch_sn *s, const struct notify_event *ev)
+{
+	const struct store_maint *m = watch_maint_of(s->w, s->name);
+
+	if (m == NULL) {
+		notify_event(s->w->notify, ev);
+		return 1;
+	}
+	log_info("%s: %s of incident %lld (%s) held: maintenance window %lld "
+		 "(%s)",
+	    s->name, ev->event, (long long)ev->incident, ev->dimension,
+	    (long long)m->id, m->reason);
+	return 0;
+}
+
 /* Hand an incident event to the notifications. */
 static void
 watch_notify(struct watch_sn *s, const char *event,
@@ -424,7 +364,6 @@ watch_notify(struct watch_sn *s, const char *event,
 
 	if (s->w->notify == NULL)
 		return;
-	s->told_down = !up;
 	watch_event_init(s, &ev, event, "host", inc->id);
 	ev.state = up ? "up" : "down";
 	ev.prev_state = up ? "recovering" : "suspect";
@@ -433,7 +372,8 @@ watch_notify(struct watch_sn *s, const char *event,
 	ev.confirm = up ? NULL : health_confirm_name(s->health.confirm);
 	/* A resolved goes to the tiers the incident reached. */
 	ev.tier_to = up ? inc->tier : 0;
-	notify_event(s->w->notify, &ev);
+	if (watch_send(s, &ev))
+		s->told_down = !up;
 }
 
 /* The host incident follows DOWN and UP (health.md §8.1). */
@@ -542,7 +482,7 @@ watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
 	/* Kept: a path problem is no critical incident to escalate. */
 	if (strcmp(inc.severity, ev.severity) != 0 &&
 	    store_incident_severity(s->w->store, inc.id, ev.severity,
-		watch_epoch_ms(), &cause) != 0) {
+		watch_epoch_ms(), &cause) < 0) {
 		log_warnx("state database: %s", cause);
 		free(cause);
 	}
@@ -551,7 +491,7 @@ watch_confirmed(struct watch_sn *s, enum health_confirm c, const char *why)
 	    s->evidence != NULL ? "; " : "", why);
 	ev.reason = reason;
 	ev.confirm = health_confirm_name(c);
-	notify_event(s->w->notify, &ev);
+	watch_send(s, &ev);
 	free(reason);
 }
 
@@ -825,7 +765,7 @@ watch_flap_incident(struct watch_sn *s, int start, double percent)
 		ev.prev_state = start ? "stable" : "flapping";
 		ev.severity = "warning";
 		ev.reason = reason;
-		notify_event(s->w->notify, &ev);
+		watch_send(s, &ev);
 	}
 	free(reason);
 }
@@ -942,8 +882,13 @@ watch_service_change(struct watch_sn *s, struct watch_service *v,
 			/* Worse or better, the same incident. */
 			rc = store_incident_severity(
 			    s->w->store, inc.id, sev, now, &cause);
-			log_warnx("%s: incident %lld now %s", s->name,
-			    (long long)inc.id, sev);
+			log_warnx("%s: incident %lld now %s%s", s->name,
+			    (long long)inc.id, sev,
+			    rc == 1 ? "; its acknowledgement (not sticky) "
+				      "ends" :
+				      "");
+			if (rc == 1)
+				rc = 0;
 			snprintf(inc.severity, sizeof inc.severity, "%s", sev);
 			event = "update";
 		}
@@ -959,7 +904,7 @@ watch_service_change(struct watch_sn *s, struct watch_service *v,
 		ev.severity = inc.severity;
 		ev.reason = reason;
 		ev.tier_to = strcmp(event, "resolved") == 0 ? inc.tier : 0;
-		notify_event(s->w->notify, &ev);
+		watch_send(s, &ev);
 	}
 	free(reason);
 }
@@ -1333,6 +1278,41 @@ watch_path_eval(struct watch *w, struct watch_group *g)
 	free(m);
 }
 
+int
+watch_path_clear(struct watch *w, const char *group, const char *why)
+{
+	struct path_member *m;
+	struct watch_sn **who;
+	struct watch_group *g = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < w->ngroups; i++)
+		if (strcmp(w->groups[i]->name, group) == 0)
+			g = w->groups[i];
+	if (g == NULL)
+		return -1;
+	if (g->incident == 0 && !g->pg.degraded)
+		return 0;
+	m = xcalloc(w->n + 1, sizeof *m);
+	who = xcalloc(w->n + 1, sizeof *who);
+	for (i = 0; i < w->n; i++) {
+		if (w->sn[i] == NULL || w->sn[i]->group != g)
+			continue;
+		who[n] = w->sn[i];
+		m[n].state = w->sn[i]->health.state;
+		m[n].fail_since = w->sn[i]->fail_since;
+		m[n].counted = w->sn[i]->path_counted;
+		n++;
+	}
+	path_clear(&g->pg, m, n, uv_now(w->loop));
+	for (i = 0; i < n; i++)
+		who[i]->path_counted = m[i].counted;
+	watch_path_cleared(w, g, who, n, why);
+	free(who);
+	free(m);
+	return 1;
+}
+
 static void
 watch_on_anchor_round(
     struct probe_host *h, const struct probe_round *r, void *arg)
@@ -1603,6 +1583,8 @@ watch_suppressed(const char *subject, const char *dimension, void *arg)
 	/* No longer watched: nothing to remind of. */
 	if (s == NULL)
 		return 1;
+	if (watch_maint_of(s->w, subject) != NULL)
+		return 1;
 	if (strcmp(dimension, "host") == 0 ||
 	    strcmp(dimension, "flapping") == 0)
 		return s->health.flapping || s->health.inhibited;
@@ -1633,6 +1615,8 @@ watch_open_store(struct watch *w, const struct conf *conf)
 		w->notify = notify_new(w->loop, conf, w->store, w->runner);
 		notify_set_summary(w->notify, watch_summary, w);
 		notify_set_suppress(w->notify, watch_suppressed, w);
+		watch_maint_reload(w);
+		watch_tick_start(w);
 	}
 	free(path);
 }
@@ -1739,6 +1723,8 @@ watch_free(struct watch *w)
 		free(w->groups[i]);
 	}
 	free(w->groups);
+	watch_tick_stop(w);
+	free(w->maint);
 	notify_free(w->notify);
 	probe_ctx_free(w->ctx);
 	runner_free(w->runner);

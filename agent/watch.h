@@ -5,12 +5,15 @@
 #ifndef SNGUARD_WATCH_H
 #define SNGUARD_WATCH_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <uv.h>
 
 #include "topo.h"
 
 struct conf;
+struct ctl_op;
+struct ctl_peer;
 struct watch;
 
 struct watch *watch_new(uv_loop_t *, const struct conf *);
@@ -18,6 +21,15 @@ struct watch *watch_new(uv_loop_t *, const struct conf *);
 void watch_set_conf(struct watch *, const struct conf *);
 /* The SN set from a topology read: start, keep or stop watching each. */
 void watch_update(struct watch *, const struct topo_sn *, size_t);
+/* Answer a checked control request (agent/ctl): a reply line. */
+char *watch_ctl(struct watch *, const struct ctl_peer *, const struct ctl_op *,
+    const json_t *req);
+/*
+ * One audit record (health.md §10.8): the state database's audit table
+ * and an "audit:" log line.
+ */
+void watch_audit(struct watch *, const struct ctl_peer *, const char *what,
+    const char *detail, const char *result);
 /* Stop everything; the loop must run until the handles are closed. */
 void watch_free(struct watch *);
 

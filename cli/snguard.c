@@ -42,6 +42,20 @@ static const struct snguard_cmd snguard_cmds[] = {
 	    "[-c file] [--channel trap|email|syslog|exec] [--json]",
 	    cmd_notify_test },
 	{ "events", "[-c file] [-n count] [--failed] [--json]", cmd_events },
+	{ "status", "[-c file] [-S socket] [--json]", cmd_status },
+	{ "incidents", "[-a] [-c file] [-S socket] [--json]", cmd_incidents },
+	{ "ack",
+	    "INCIDENT -m text [--expire dur] [--not-sticky] [-c file] "
+	    "[-S socket] [--json]",
+	    cmd_ack },
+	{ "unack", "INCIDENT [-m text] [-c file] [-S socket] [--json]",
+	    cmd_unack },
+	{ "maint",
+	    "NODERANGE --until time -m text [--start time] | --list | --end N "
+	    "[-c file] [-S socket] [--json]",
+	    cmd_maint },
+	{ "path-clear", "GROUP [-m text] [-c file] [-S socket] [--json]",
+	    cmd_path_clear },
 	{ "version", "", snguard_version }, { NULL, NULL, NULL }
 };
 

@@ -77,6 +77,13 @@ static const char *const store_migrations[STORE_VERSION] = {
 	/* 2 -> 3: reminders and escalation of open incidents. */
 	"ALTER TABLE incidents ADD COLUMN reminded INTEGER;"
 	"ALTER TABLE incidents ADD COLUMN tier INTEGER NOT NULL DEFAULT 1;",
+	/* 3 -> 4: acknowledgements, maintenance windows, audit by uid. */
+	"ALTER TABLE acks ADD COLUMN uid INTEGER;"
+	"ALTER TABLE acks ADD COLUMN cleared INTEGER;"
+	"CREATE INDEX acks_incident ON acks (incident);"
+	"ALTER TABLE maintenance ADD COLUMN members TEXT;"
+	"ALTER TABLE maintenance ADD COLUMN ended INTEGER;"
+	"ALTER TABLE audit ADD COLUMN uid INTEGER;",
 };
 
 /* "path: what: sqlite's message" into *cause. */
@@ -502,6 +509,10 @@ store_incident_resolve(struct store *s, const char *subject,
 		if (store_run(s,
 			"UPDATE incidents SET state = 'resolved', resolved = ?2,"
 			" updated = ?2 WHERE id = ?1",
+			"ii", inc->id, now) != 0 ||
+		    store_run(s,
+			"UPDATE acks SET cleared = ?2"
+			" WHERE incident = ?1 AND cleared IS NULL",
 			"ii", inc->id, now) != 0)
 			rc = store_fail(s, "resolving an incident", cause);
 		else {
@@ -514,15 +525,85 @@ store_incident_resolve(struct store *s, const char *subject,
 	return rc;
 }
 
+/* Severities in rising order; unknown ones rank lowest. */
+static int
+store_severity_rank(const char *severity)
+{
+	static const char *const rank[] = { "info", "warning", "critical" };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (strcmp(severity, rank[i]) == 0)
+			return i;
+	return -1;
+}
+
 int
 store_incident_severity(struct store *s, int64_t id, const char *severity,
     int64_t now, char **cause)
 {
+	struct store_incident inc;
+	struct store_ack ack;
+	int rc, cleared = 0;
+
+	if ((rc = store_incident_get(s, id, &inc, cause)) <= 0)
+		return rc;
 	if (store_run(s,
 		"UPDATE incidents SET severity = ?2, updated = ?3 WHERE id = ?1",
 		"isi", id, severity, now) != 0)
 		return store_fail(s, "changing an incident's severity", cause);
-	return 0;
+	if (store_severity_rank(severity) > store_severity_rank(inc.severity) &&
+	    store_ack_get(s, id, &ack, cause) == 1 && !ack.sticky) {
+		if (store_ack_clear(s, id, now, cause) < 0)
+			return -1;
+		cleared = 1;
+	}
+	return cleared;
+}
+
+int
+store_incident_get(
+    struct store *s, int64_t id, struct store_incident *inc, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT " STORE_INC_COLUMNS " FROM incidents WHERE id = ?1", -1,
+		&st, NULL) != SQLITE_OK)
+		return store_fail(s, "incidents", cause);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		store_incident_row(st, inc);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "incidents", cause);
+}
+
+int
+store_incident_list(struct store *s, int all, int max,
+    struct store_incident **rows, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = 0, rc;
+
+	*rows = xcalloc((size_t)max + 1, sizeof **rows);
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT " STORE_INC_COLUMNS " FROM incidents"
+		" WHERE ?1 OR state <> 'resolved'"
+		" ORDER BY state = 'resolved', id DESC LIMIT ?2",
+		-1, &st, NULL) != SQLITE_OK) {
+		free(*rows);
+		*rows = NULL;
+		return store_fail(s, "incidents", cause);
+	}
+	sqlite3_bind_int(st, 1, all != 0);
+	sqlite3_bind_int(st, 2, max);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		store_incident_row(st, &(*rows)[n++]);
+	sqlite3_finalize(st);
+	return n;
 }
 
 int
@@ -567,6 +648,230 @@ store_incident_list_open(
 		return store_fail(s, "incidents", cause);
 	}
 	return n;
+}
+
+int
+store_ack_add(struct store *s, const struct store_ack *a,
+    struct store_incident *inc, char **cause)
+{
+	int rc;
+
+	if (store_exec(s, "BEGIN IMMEDIATE", "acknowledgement", cause) != 0)
+		return -1;
+	rc = store_incident_get(s, a->incident, inc, cause);
+	if (rc == 1 && strcmp(inc->state, "resolved") == 0)
+		rc = 0;
+	if (rc != 1)
+		goto out;
+	if (store_run(s,
+		"UPDATE acks SET cleared = ?2"
+		" WHERE incident = ?1 AND cleared IS NULL",
+		"ii", a->incident, a->at) != 0 ||
+	    store_run(s,
+		"INSERT INTO acks (incident, author, uid, comment, sticky,"
+		" expires, at) VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, 0), ?7)",
+		"isisiii", a->incident, a->author, (int64_t)a->uid, a->comment,
+		(int64_t)(a->sticky != 0), a->expires, a->at) != 0 ||
+	    store_run(s,
+		"UPDATE incidents SET state = 'acknowledged', updated = ?2"
+		" WHERE id = ?1",
+		"ii", a->incident, a->at) != 0) {
+		rc = store_fail(s, "acknowledging an incident", cause);
+		goto out;
+	}
+	snprintf(inc->state, sizeof inc->state, "acknowledged");
+	return store_exec(s, "COMMIT", "acknowledgement", cause) == 0 ? 1 : -1;
+out:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int
+store_ack_clear(struct store *s, int64_t id, int64_t now, char **cause)
+{
+	if (store_run(s,
+		"UPDATE acks SET cleared = ?2"
+		" WHERE incident = ?1 AND cleared IS NULL",
+		"ii", id, now) != 0)
+		return store_fail(s, "ending an acknowledgement", cause);
+	if (sqlite3_changes(s->db) == 0)
+		return 0;
+	if (store_run(s,
+		"UPDATE incidents SET state = 'problem', updated = ?2,"
+		" reminded = ?2 WHERE id = ?1 AND state = 'acknowledged'",
+		"ii", id, now) != 0)
+		return store_fail(s, "ending an acknowledgement", cause);
+	return 1;
+}
+
+int
+store_ack_get(struct store *s, int64_t id, struct store_ack *a, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT incident, author, uid, comment, sticky, expires, at"
+		" FROM acks WHERE incident = ?1 AND cleared IS NULL"
+		" ORDER BY rowid DESC LIMIT 1",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "acknowledgements", cause);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(a, 0, sizeof *a);
+		a->incident = sqlite3_column_int64(st, 0);
+		store_text(st, 1, a->author, sizeof a->author);
+		a->uid = (uint32_t)sqlite3_column_int64(st, 2);
+		store_text(st, 3, a->comment, sizeof a->comment);
+		a->sticky = sqlite3_column_int(st, 4);
+		a->expires = sqlite3_column_int64(st, 5);
+		a->at = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, "acknowledgements", cause);
+}
+
+int
+store_ack_expired(struct store *s, int64_t now, int64_t **ids, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = 0, cap = 0, rc;
+
+	*ids = NULL;
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT incident FROM acks WHERE cleared IS NULL"
+		" AND expires IS NOT NULL AND expires <= ?1 ORDER BY incident",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "acknowledgements", cause);
+	sqlite3_bind_int64(st, 1, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap != 0 ? 2 * cap : 8;
+			*ids = xreallocarray(*ids, (size_t)cap, sizeof **ids);
+		}
+		(*ids)[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		return store_fail(s, "acknowledgements", cause);
+	}
+	return n;
+}
+
+#define STORE_MAINT_COLUMNS \
+	"id, target, members, start, end, author, reason, ended"
+
+static void
+store_maint_row(sqlite3_stmt *st, struct store_maint *m)
+{
+	memset(m, 0, sizeof *m);
+	m->id = sqlite3_column_int64(st, 0);
+	store_text(st, 1, m->target, sizeof m->target);
+	store_text(st, 2, m->members, sizeof m->members);
+	m->start = sqlite3_column_int64(st, 3);
+	m->end = sqlite3_column_int64(st, 4);
+	store_text(st, 5, m->author, sizeof m->author);
+	store_text(st, 6, m->reason, sizeof m->reason);
+	m->ended = sqlite3_column_int64(st, 7);
+}
+
+int
+store_maint_add(struct store *s, struct store_maint *m, char **cause)
+{
+	if (store_run(s,
+		"INSERT INTO maintenance (target, members, start, end, author,"
+		" reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		"ssiiss", m->target, m->members, m->start, m->end, m->author,
+		m->reason) != 0)
+		return store_fail(s, "recording a maintenance window", cause);
+	m->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_maint_list(struct store *s, struct store_maint **rows, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = 0, cap = 0, rc;
+
+	*rows = NULL;
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT " STORE_MAINT_COLUMNS " FROM maintenance"
+		" WHERE ended IS NULL ORDER BY end, id",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "maintenance windows", cause);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap != 0 ? 2 * cap : 8;
+			*rows = xreallocarray(
+			    *rows, (size_t)cap, sizeof **rows);
+		}
+		store_maint_row(st, &(*rows)[n++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*rows);
+		*rows = NULL;
+		return store_fail(s, "maintenance windows", cause);
+	}
+	return n;
+}
+
+int
+store_maint_get(
+    struct store *s, int64_t id, struct store_maint *m, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT " STORE_MAINT_COLUMNS " FROM maintenance WHERE id = ?1",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "maintenance windows", cause);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		store_maint_row(st, m);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 :
+				   store_fail(s, "maintenance windows", cause);
+}
+
+int
+store_maint_cut(struct store *s, int64_t id, int64_t now, char **cause)
+{
+	if (store_run(s,
+		"UPDATE maintenance SET end = MIN(end, ?2),"
+		" start = MIN(start, ?2) WHERE id = ?1 AND ended IS NULL",
+		"ii", id, now) != 0)
+		return store_fail(s, "ending a maintenance window", cause);
+	return sqlite3_changes(s->db) != 0;
+}
+
+int
+store_maint_done(struct store *s, int64_t id, int64_t now, char **cause)
+{
+	if (store_run(s, "UPDATE maintenance SET ended = ?2 WHERE id = ?1",
+		"ii", id, now) != 0)
+		return store_fail(s, "ending a maintenance window", cause);
+	return 0;
+}
+
+int
+store_audit(struct store *s, int64_t at, uint32_t uid, const char *who,
+    const char *what, const char *detail, char **cause)
+{
+	if (store_run(s,
+		"INSERT INTO audit (at, uid, who, what, detail)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)",
+		"iisss", at, (int64_t)uid, who, what, detail) != 0)
+		return store_fail(s, "audit", cause);
+	return 0;
 }
 
 int

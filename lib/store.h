@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* The schema this build writes. */
-#define STORE_VERSION 3
+#define STORE_VERSION 4
 /* Probe history rows kept per SN (a ring). */
 #define STORE_HISTORY 100
 
@@ -97,9 +97,21 @@ int store_incident_open(struct store *, const char *subject,
 /* Resolve the open incident of subject/dimension: 1 done, 0 none open. */
 int store_incident_resolve(struct store *, const char *subject,
     const char *dimension, int64_t now, struct store_incident *, char **cause);
-/* Record an open incident's new severity. */
+/*
+ * Record an open incident's new severity. A non-sticky acknowledgement
+ * ends when the severity rises (health.md §5.2): returns 1 then, else 0.
+ */
 int store_incident_severity(struct store *, int64_t id, const char *severity,
     int64_t now, char **cause);
+/* One incident by id (open or not): 1 found, 0 none. */
+int store_incident_get(
+    struct store *, int64_t id, struct store_incident *, char **cause);
+/*
+ * The newest incidents, open ones first, at most max (open only when
+ * all is 0), in a malloc'd *rows; returns how many or -1.
+ */
+int store_incident_list(struct store *, int all, int max,
+    struct store_incident **rows, char **cause);
 /* The open incident of subject/dimension: 1 found, 0 none open. */
 int store_incident_find(struct store *, const char *subject,
     const char *dimension, struct store_incident *, char **cause);
@@ -189,6 +201,71 @@ int store_outbox_list(struct store *, int max, int failed,
 /* Rows per state: pending+retry+sending (depth) and dead; -1 on error. */
 int store_outbox_counts(
     struct store *, int64_t *depth, int64_t *dead, char **cause);
+
+/*
+ * Acknowledgements (health.md §5.2, schema 4): at most one in force per
+ * incident; while it is, the incident's state is "acknowledged".
+ */
+struct store_ack {
+	int64_t incident;
+	char author[64];
+	uint32_t uid;
+	char comment[1024];
+	int sticky;
+	int64_t expires; /* ms since the epoch, 0 never */
+	int64_t at;
+};
+
+/*
+ * Acknowledge an open incident (replacing an acknowledgement in force):
+ * 1 done with *inc, 0 no such open incident, -1 error.
+ */
+int store_ack_add(struct store *, const struct store_ack *,
+    struct store_incident *inc, char **cause);
+/*
+ * End the acknowledgement in force on incident id at now (withdrawn,
+ * expired or outgrown): the incident is a problem again and its
+ * reminders count from now. 1 done, 0 none in force, -1 error.
+ */
+int store_ack_clear(struct store *, int64_t id, int64_t now, char **cause);
+/* The acknowledgement in force on incident id: 1 found, 0 none. */
+int store_ack_get(struct store *, int64_t id, struct store_ack *, char **cause);
+/* Incidents whose acknowledgement expired by now, in *ids; how many. */
+int store_ack_expired(struct store *, int64_t now, int64_t **ids, char **cause);
+
+/*
+ * Maintenance windows (health.md §5.2): a target as the operator typed
+ * it, the SNs it covered then (comma-separated), start and mandatory end.
+ */
+struct store_maint {
+	int64_t id;
+	char target[256];
+	char members[4096];
+	int64_t start; /* ms since the epoch */
+	int64_t end;
+	char author[64];
+	char reason[1024];
+	int64_t ended; /* when its end was handled, 0 not yet */
+};
+
+/* Record a window; its id in m->id. */
+int store_maint_add(struct store *, struct store_maint *m, char **cause);
+/* Windows whose end is not handled yet, by end, in *rows; how many. */
+int store_maint_list(struct store *, struct store_maint **rows, char **cause);
+/* One window: 1 found, 0 none. */
+int store_maint_get(
+    struct store *, int64_t id, struct store_maint *, char **cause);
+/* Bring a window's end forward to now (an operator's end); 1, 0, -1. */
+int store_maint_cut(struct store *, int64_t id, int64_t now, char **cause);
+/* Mark a window's end handled at now. */
+int store_maint_done(struct store *, int64_t id, int64_t now, char **cause);
+
+/*
+ * The audit trail (health.md §10.8): one row per mutating request or
+ * operator action, whatever its outcome.
+ */
+int store_audit(struct store *, int64_t at, uint32_t uid, const char *who,
+    const char *what, const char *detail, char **cause);
 
 /*
  * Small persistent values (schema 2): the SNMP engine ID, the engine's

@@ -91,9 +91,16 @@ expect_grep() {
 	fi
 }
 
-# write_conf NAME: standard input becomes $TESTDIR/NAME, mode 0600.
+# write_conf NAME: standard input becomes $TESTDIR/NAME, mode 0600. A
+# configuration without a control group gets one with its control socket
+# in $TESTDIR ($CTL), so that daemons of tests running at once never meet.
+CTL=$TESTDIR/ctl.sock
 write_conf() {
 	cat >"$TESTDIR/$1"
+	if ! grep -q '^control' "$TESTDIR/$1"; then
+		printf '\ncontrol: { socket = "%s"; };\n' "$CTL" \
+		    >>"$TESTDIR/$1"
+	fi
 	chmod 600 "$TESTDIR/$1"
 }
 

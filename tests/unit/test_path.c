@@ -179,8 +179,28 @@ test_clear(void **state)
 		failing(&m[i], HEALTH_SUSPECT, 400000);
 	assert_int_equal(
 	    path_eval(&g, &defaults, m, 3, 0, 400000), PATH_EV_DEGRADED);
-	path_clear(&g, m, 3);
+	path_clear(&g, m, 3, 401000);
 	assert_false(g.degraded);
+	/* Those failures are judged on their own now: no second degrade. */
+	assert_int_equal(path_eval(&g, &defaults, m, 3, 0, 402000), 0);
+	assert_int_equal(path_eval(&g, &defaults, m, 3, 0, 405000), 0);
+	/* Recovered, then failing together again: a new degrade. */
+	for (i = 0; i < 3; i++)
+		up(&m[i]);
+	assert_int_equal(path_eval(&g, &defaults, m, 3, 0, 450000), 0);
+	for (i = 0; i < 3; i++)
+		failing(&m[i], HEALTH_SUSPECT, 460000);
+	assert_int_equal(
+	    path_eval(&g, &defaults, m, 3, 0, 460000), PATH_EV_DEGRADED);
+	/* An anchor down at the clear no longer degrades; a second does. */
+	for (i = 0; i < 3; i++)
+		up(&m[i]);
+	path_clear(&g, m, 3, 470000);
+	g.anchors_down = 1;
+	path_clear(&g, m, 3, 470000);
+	assert_int_equal(path_eval(&g, &defaults, m, 3, 1, 471000), 0);
+	assert_int_equal(
+	    path_eval(&g, &defaults, m, 3, 2, 472000), PATH_EV_DEGRADED);
 }
 
 static void

@@ -3,7 +3,8 @@
  * current schema, reopening without migrating twice, refusing a newer
  * schema, SN state round trips, the bounded probe history, the outbox's
  * per-destination order and timer, small persistent values, migration
- * from schema 1, and errors that name the file.
+ * from schema 1, acknowledgements (sticky or not, expiry, withdrawal),
+ * maintenance windows, the audit trail, and errors that name the file.
  */
 #include "config.h"
 
@@ -404,7 +405,7 @@ test_meta(void **state)
 	store_close(s);
 }
 
-/* A schema-1 database gains the meta table and keeps its rows. */
+/* A schema-1 database is migrated to the current one, keeping its rows. */
 static void
 test_migrate_from_1(void **state)
 {
@@ -427,6 +428,12 @@ test_migrate_from_1(void **state)
 			     "DROP TABLE meta;"
 			     "ALTER TABLE incidents DROP COLUMN reminded;"
 			     "ALTER TABLE incidents DROP COLUMN tier;"
+			     "DROP INDEX acks_incident;"
+			     "ALTER TABLE acks DROP COLUMN uid;"
+			     "ALTER TABLE acks DROP COLUMN cleared;"
+			     "ALTER TABLE maintenance DROP COLUMN members;"
+			     "ALTER TABLE maintenance DROP COLUMN ended;"
+			     "ALTER TABLE audit DROP COLUMN uid;"
 			     "UPDATE schema_version SET version = 1",
 			     NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -485,6 +492,135 @@ test_incident_remind(void **state)
 }
 
 static void
+test_acks(void **state)
+{
+	struct fixture *f = *state;
+	struct store_incident inc, got;
+	struct store_ack ack, cur;
+	struct store *s;
+	char *cause = NULL;
+	int64_t *ids = NULL;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	assert_int_equal(store_incident_open(s, "sn1", "nim", "warning", "r",
+			     1000, 300000, &inc, &cause),
+	    0);
+	memset(&ack, 0, sizeof ack);
+	ack.incident = inc.id;
+	strcpy(ack.author, "alice");
+	ack.uid = 1001;
+	strcpy(ack.comment, "on it");
+	ack.sticky = 0;
+	ack.expires = 0;
+	ack.at = 2000;
+	/* No such incident: refused, nothing written. */
+	ack.incident = inc.id + 100;
+	assert_int_equal(store_ack_add(s, &ack, &got, &cause), 0);
+	ack.incident = inc.id;
+	assert_int_equal(store_ack_add(s, &ack, &got, &cause), 1);
+	assert_string_equal(got.state, "acknowledged");
+	assert_int_equal(store_ack_get(s, inc.id, &cur, &cause), 1);
+	assert_string_equal(cur.author, "alice");
+	assert_int_equal(cur.uid, 1001);
+	assert_int_equal(cur.sticky, 0);
+	/* Better, then worse: a non-sticky ack ends only when it worsens. */
+	assert_int_equal(
+	    store_incident_severity(s, inc.id, "info", 2500, &cause), 0);
+	assert_int_equal(store_ack_get(s, inc.id, &cur, &cause), 1);
+	assert_int_equal(
+	    store_incident_severity(s, inc.id, "critical", 3000, &cause), 1);
+	assert_int_equal(store_ack_get(s, inc.id, &cur, &cause), 0);
+	assert_int_equal(store_incident_get(s, inc.id, &got, &cause), 1);
+	assert_string_equal(got.state, "problem");
+	assert_string_equal(got.severity, "critical");
+	/* Reminders count from the end of the acknowledgement. */
+	assert_int_equal(got.reminded, 3000);
+	/* A sticky one outlives a worse severity; an expiry ends it. */
+	ack.sticky = 1;
+	ack.expires = 9000;
+	ack.at = 4000;
+	assert_int_equal(
+	    store_incident_severity(s, inc.id, "warning", 3500, &cause), 0);
+	assert_int_equal(store_ack_add(s, &ack, &got, &cause), 1);
+	assert_int_equal(
+	    store_incident_severity(s, inc.id, "critical", 5000, &cause), 0);
+	assert_int_equal(store_ack_get(s, inc.id, &cur, &cause), 1);
+	assert_int_equal(store_ack_expired(s, 8999, &ids, &cause), 0);
+	free(ids);
+	assert_int_equal(store_ack_expired(s, 9000, &ids, &cause), 1);
+	assert_int_equal(ids[0], inc.id);
+	free(ids);
+	assert_int_equal(store_ack_clear(s, inc.id, 9000, &cause), 1);
+	assert_int_equal(store_ack_clear(s, inc.id, 9001, &cause), 0);
+	assert_int_equal(store_ack_expired(s, 10000, &ids, &cause), 0);
+	free(ids);
+	/* Resolution ends an acknowledgement in force. */
+	ack.expires = 0;
+	assert_int_equal(store_ack_add(s, &ack, &got, &cause), 1);
+	assert_int_equal(
+	    store_incident_resolve(s, "sn1", "nim", 11000, &got, &cause), 1);
+	assert_int_equal(store_ack_get(s, inc.id, &cur, &cause), 0);
+	assert_int_equal(store_ack_add(s, &ack, &got, &cause), 0);
+	store_close(s);
+}
+
+static void
+test_maintenance(void **state)
+{
+	struct fixture *f = *state;
+	struct store_maint m, *rows = NULL, got;
+	struct store *s;
+	char *cause = NULL;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	memset(&m, 0, sizeof m);
+	strcpy(m.target, "sngroup");
+	strcpy(m.members, "sn1,sn2");
+	m.start = 1000;
+	m.end = 50000;
+	strcpy(m.author, "root");
+	strcpy(m.reason, "firmware");
+	assert_int_equal(store_maint_add(s, &m, &cause), 0);
+	assert_true(m.id > 0);
+	m.end = 20000;
+	assert_int_equal(store_maint_add(s, &m, &cause), 0);
+	/* By end: the shorter window first. */
+	assert_int_equal(store_maint_list(s, &rows, &cause), 2);
+	assert_int_equal(rows[0].id, m.id);
+	assert_string_equal(rows[1].members, "sn1,sn2");
+	assert_string_equal(rows[1].reason, "firmware");
+	free(rows);
+	/* Cut short, then handled: no longer listed. */
+	assert_int_equal(store_maint_cut(s, m.id, 5000, &cause), 1);
+	assert_int_equal(store_maint_get(s, m.id, &got, &cause), 1);
+	assert_int_equal(got.end, 5000);
+	assert_int_equal(store_maint_done(s, m.id, 5001, &cause), 0);
+	assert_int_equal(store_maint_cut(s, m.id, 6000, &cause), 0);
+	assert_int_equal(store_maint_list(s, &rows, &cause), 1);
+	assert_int_not_equal(rows[0].id, m.id);
+	free(rows);
+	assert_int_equal(store_maint_get(s, 999, &got, &cause), 0);
+	assert_int_equal(
+	    store_audit(s, 7000, 0, "root", "maint", "window=1: ok", &cause),
+	    0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(
+		db, "SELECT uid, who, what, detail FROM audit", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	assert_string_equal(sqlite3_column_text(st, 2), "maint");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void
 test_open_error(void **state)
 {
 	struct fixture *f = *state;
@@ -521,6 +657,9 @@ main(void)
 		    test_migrate_from_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_incident_remind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_acks, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_maintenance, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_open_error, setup, teardown),
 	};
