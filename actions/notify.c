@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -230,9 +231,13 @@ notify_event(struct notify *n, const struct notify_event *ev)
 		}
 	}
 	if (strcmp(ev->event, "resolved") == 0) {
-		/* A problem still waiting: neither it nor this goes out. */
+		/*
+		 * A problem still in group_wait: neither it nor this goes
+		 * out. (One held for the rate limit's digest went out on
+		 * other channels: both go.)
+		 */
 		if (store_outbox_cancel(
-			n->store, ev->incident, "problem", &cause) > 0) {
+			n->store, ev->incident, "problem", now, &cause) > 0) {
 			log_info("incident %lld resolved within group_wait: "
 				 "nothing sent",
 			    (long long)ev->incident);
@@ -413,6 +418,55 @@ notify_batch(struct notify_attempt *a, struct store_outbox *more)
 	a->nmore++;
 }
 
+/*
+ * notify.email.rate_limit (health.md §8.2): once a recipient had that
+ * many mails in this clock hour, what is due for it waits for the next
+ * hour, when it all falls due together and goes as one digest. Returns
+ * 1 when a's rows were held (a is freed).
+ */
+static int
+notify_rate_held(struct notify *n, struct notify_attempt *a, int64_t now)
+{
+	int64_t hour = now - now % 3600000, next = hour + 3600000;
+	char *cause = NULL, note[128];
+	struct tm tm;
+	time_t t;
+	size_t i;
+	int sent, rc;
+
+	sent = store_outbox_messages(
+	    n->store, "email", a->row.destination, hour, &cause);
+	if (sent < 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+		return 0;
+	}
+	if (sent < n->conf->notify.email.rate_limit)
+		return 0;
+	t = (time_t)(next / 1000);
+	gmtime_r(&t, &tm);
+	strftime(note, sizeof note,
+	    "notify.email.rate_limit reached: in the digest at %H:%M UTC", &tm);
+	log_warnx("outbox: %d mails to %s this hour: %zu event%s held for the "
+		  "digest at %02d:%02d UTC",
+	    sent, a->row.destination, a->nmore + 1, a->nmore != 0 ? "s" : "",
+	    tm.tm_hour, tm.tm_min);
+	rc = store_outbox_mark(n->store, a->row.id, "pending", a->row.attempts,
+	    next, note, &cause);
+	for (i = 0; rc == 0 && i < a->nmore; i++)
+		rc = store_outbox_mark(n->store, a->more[i], "pending",
+		    a->more_attempts[i], next, note, &cause);
+	if (rc != 0) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+	}
+	free(a->row.payload);
+	free(a->more);
+	free(a->more_attempts);
+	free(a);
+	return 1;
+}
+
 /* Deliver what is due, then sleep until the next row is. */
 static void
 notify_on_timer(uv_timer_t *t)
@@ -446,6 +500,9 @@ notify_on_timer(uv_timer_t *t)
 				notify_batch(a, &rows[j]);
 				rows[j].payload = NULL;
 			}
+		if (strcmp(rows[i].channel, "email") == 0 &&
+		    notify_rate_held(n, a, notify_now()))
+			continue;
 		if (a->nmore != 0)
 			log_info("outbox: %zu events for %s go as one mail",
 			    a->nmore + 1, a->row.destination);

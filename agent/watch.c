@@ -787,8 +787,8 @@ watch_flap(struct watch_sn *s, const struct health_change *ch)
 			  "changed); its host notifications are held",
 		    s->name, ch->flap_percent);
 		if (s->incident != 0 && s->w->store != NULL) {
-			k = store_outbox_cancel(
-			    s->w->store, s->incident, "problem", &cause);
+			k = store_outbox_cancel(s->w->store, s->incident,
+			    "problem", watch_epoch_ms(), &cause);
 			if (k < 0) {
 				log_warnx("state database: %s", cause);
 				free(cause);
@@ -1153,8 +1153,8 @@ watch_path_degraded(struct watch *w, struct watch_group *g,
 		    who[i]->incident == 0 || w->store == NULL)
 			continue;
 		/* Its DOWN is no news of its own while it waits. */
-		k = store_outbox_cancel(
-		    w->store, who[i]->incident, "problem", &cause);
+		k = store_outbox_cancel(w->store, who[i]->incident, "problem",
+		    watch_epoch_ms(), &cause);
 		if (k < 0) {
 			log_warnx("state database: %s", cause);
 			free(cause);

@@ -944,8 +944,9 @@ const struct conf_key conf_table[] = {
 	    .def_int = 30,
 	    .min = 1,
 	    .max = 100000,
-	    .help = "Mails per hour per recipient; the excess becomes a "
-		    "digest." },
+	    .help = "Mails per clock hour per recipient; once reached, what "
+		    "is due for it waits and goes as one digest at the next "
+		    "hour." },
 	{ .path = "notify.snmp.enterprise_oid",
 	    .type = CONF_STRING,
 	    .offset = OFF(notify.snmp.enterprise_oid),

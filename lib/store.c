@@ -1055,6 +1055,27 @@ store_outbox_mark(struct store *s, int64_t id, const char *state, int attempts,
 	return 0;
 }
 
+int
+store_outbox_messages(struct store *s, const char *channel,
+    const char *destination, int64_t since, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT COUNT(DISTINCT next_at) FROM outbox WHERE state = 'sent'"
+		" AND channel = ?1 AND destination = ?2 AND next_at >= ?3",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "outbox", cause);
+	sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, destination, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, since);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n >= 0 ? n : store_fail(s, "outbox", cause);
+}
+
 /* One integer from a query with an incident id and an event name. */
 static int
 store_outbox_count(struct store *s, const char *sql, int64_t incident,
@@ -1074,13 +1095,14 @@ store_outbox_count(struct store *s, const char *sql, int64_t incident,
 }
 
 int
-store_outbox_cancel(
-    struct store *s, int64_t incident, const char *event, char **cause)
+store_outbox_cancel(struct store *s, int64_t incident, const char *event,
+    int64_t now, char **cause)
 {
 	if (store_run(s,
 		"UPDATE outbox SET state = 'cancelled' WHERE incident = ?1"
-		" AND event = ?2 AND state = 'pending' AND attempts = 0",
-		"is", incident, event) != 0)
+		" AND event = ?2 AND state = 'pending' AND attempts = 0"
+		" AND next_at > ?3 AND COALESCE(last_error, '') = ''",
+		"isi", incident, event, now) != 0)
 		return store_fail(s, "outbox", cause);
 	return sqlite3_changes(s->db);
 }

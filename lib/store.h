@@ -166,11 +166,12 @@ int64_t store_outbox_last(struct store *, const char *channel,
 int store_outbox_mark(struct store *, int64_t id, const char *state,
     int attempts, int64_t next_at, const char *error, char **cause);
 /*
- * Cancel the rows of an incident's event not yet attempted (a problem
- * that resolved within group_wait). Returns how many, -1 on error.
+ * Cancel the rows of an incident's event still waiting for their due
+ * time at now (a problem that resolved within group_wait), never one
+ * held for the rate limit's digest. Returns how many, -1 on error.
  */
-int store_outbox_cancel(
-    struct store *, int64_t incident, const char *event, char **cause);
+int store_outbox_cancel(struct store *, int64_t incident, const char *event,
+    int64_t now, char **cause);
 /*
  * Replace the payload of an incident's event rows not yet attempted (a
  * problem still in group_wait learns its new confirmation). Returns how
@@ -184,6 +185,12 @@ int store_outbox_sent(
 /* Rows of an incident's event that were sent or are underway. */
 int store_outbox_dispatched(
     struct store *, int64_t incident, const char *event, char **cause);
+/*
+ * Messages delivered to channel and destination since since (ms): rows
+ * sent together in one batch count once.
+ */
+int store_outbox_messages(struct store *, const char *channel,
+    const char *destination, int64_t since, char **cause);
 /* At start: rows a crash left in sending are retried at once. */
 int store_outbox_recover(struct store *, int64_t now, char **cause);
 /*

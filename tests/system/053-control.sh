@@ -14,6 +14,15 @@ cluster_up p14 --sns 3
 xcat_db --backups
 NOTES="$TESTDIR/notes"
 notify_hook "$NOTES"
+# Mail through a sendmail stand-in: one line per message.
+MAILS="$TESTDIR/mails"
+: >"$MAILS"
+cat >"$TESTDIR/sendmail" <<SENDMAIL
+#!/bin/sh
+grep -m1 '^Subject:' >>"$MAILS"
+SENDMAIL
+chmod 755 "$TESTDIR/sendmail"
+hour0=$(date -u +%Y%m%d%H)
 # nobody must reach the socket through the test's directory.
 chmod 711 "$TESTDIR"
 CTL="$TESTDIR/ctl/ctl.sock"
@@ -27,7 +36,10 @@ health: { stable_for = 2; witness: { enabled = false; };
 	path: { window = 10; clear_after = 4; }; };
 notify: { group_wait = 1; reminder = 3; escalation = [ 0, 3600, 7200 ];
 	syslog: { enabled = false; };
-	exec: { enabled = true; program = "$TESTDIR/hook"; user = ""; }; };
+	exec: { enabled = true; program = "$TESTDIR/hook"; user = ""; };
+	email: { enabled = true; transport = "sendmail";
+		sendmail = "$TESTDIR/sendmail"; to = [ "ops@example.org" ];
+		rate_limit = 2; }; };
 CONF
 agent_start sn1 sn2 sn3
 
@@ -207,6 +219,19 @@ check "no daemon at the socket: exit 4 (got $rc), and the CLI says so" sh -c \
 check "a second daemon on the same socket refuses to start" sh -c \
     "! ip netns exec '$CLUSTER_MN_NS' '$SNGUARDD' -f -c '$TESTDIR/snguard.conf' --xcatdb 'SQLite:$DB' 2>'$TESTDIR/err2' &&
      grep -q 'is in use (another snguardd running?)' '$TESTDIR/err2'"
+
+# --- notify.email.rate_limit: 2 mails an hour, the rest for the digest. ---
+if [ "$(date -u +%Y%m%d%H)" = "$hour0" ]; then
+	check "two mails this hour, no more" test "$(wc -l <"$MAILS")" -eq 2
+else
+	ok "# SKIP two mails this hour: the clock hour changed during the test"
+fi
+check "the excess is held for the next hour's digest" \
+    grep -q "outbox: 2 mails to ops@example.org this hour: .* held for the digest at [0-9][0-9]:00 UTC" "$log"
+check "the first held mail says why" sh -c \
+    "test \$(sqlite3 '$STATEDB' \"SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND state = 'pending' AND last_error LIKE '%rate_limit reached: in the digest at %'\") -eq 1"
+check "the others wait behind it for the digest" sh -c \
+    "test \$(sqlite3 '$STATEDB' \"SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND state = 'pending'\") -ge 5"
 
 agent_stop
 check "the socket is removed at stop" test ! -e "$CTL"

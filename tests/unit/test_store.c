@@ -620,6 +620,59 @@ test_maintenance(void **state)
 	sqlite3_close(db);
 }
 
+/*
+ * The rate limit's count: messages, a batch counting once; and what a
+ * resolved may withdraw: rows still waiting for their due time, never
+ * one held for the digest or one already due.
+ */
+static void
+test_outbox_rate(void **state)
+{
+	struct fixture *f = *state;
+	struct store_outbox rows[8];
+	struct store *s;
+	char *cause = NULL;
+	int k, i;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	/* Rows 1-3: one batch sent at 5000; row 4 alone at 6000. */
+	for (i = 0; i < 4; i++)
+		channel_row(s, "email", "ops@example.org", 1000);
+	channel_row(s, "email", "boss@example.org", 1000);
+	k = store_outbox_due(s, 2000, rows, 8, &cause);
+	assert_int_equal(k, 5);
+	store_outbox_free(rows, k);
+	for (i = 1; i <= 3; i++)
+		assert_int_equal(
+		    store_outbox_mark(s, i, "sent", 1, 5000, NULL, &cause), 0);
+	assert_int_equal(
+	    store_outbox_mark(s, 4, "sent", 1, 6000, NULL, &cause), 0);
+	assert_int_equal(
+	    store_outbox_mark(s, 5, "sent", 1, 6000, NULL, &cause), 0);
+	assert_int_equal(
+	    store_outbox_messages(s, "email", "ops@example.org", 0, &cause), 2);
+	assert_int_equal(
+	    store_outbox_messages(s, "email", "ops@example.org", 5500, &cause),
+	    1);
+	assert_int_equal(
+	    store_outbox_messages(s, "email", "boss@example.org", 0, &cause),
+	    1);
+	/* Row 6 held for the digest, 7 due, 8 in group_wait. */
+	channel_row(s, "email", "ops@example.org", 3600000);
+	assert_int_equal(store_outbox_mark(s, 6, "pending", 0, 3600000,
+			     "notify.email.rate_limit reached", &cause),
+	    0);
+	channel_row(s, "exec", "/hook", 9000);
+	channel_row(s, "syslog", "syslog", 20000);
+	assert_int_equal(
+	    store_outbox_cancel(s, 1, "problem", 10000, &cause), 1);
+	assert_int_equal(
+	    store_outbox_cancel(s, 1, "problem", 10000, &cause), 0);
+	assert_int_equal(store_outbox_dispatched(s, 1, "problem", &cause), 7);
+	store_close(s);
+}
+
 static void
 test_open_error(void **state)
 {
@@ -658,6 +711,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_incident_remind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acks, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_outbox_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_maintenance, setup, teardown),
 		cmocka_unit_test_setup_teardown(
