@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attr.h"
 #include "conf.h"
 #include "hosts.h"
 #include "log.h"
@@ -44,6 +45,7 @@ struct topo {
 	size_t nwork_targets;
 	struct topology *result;
 	char **addrs;		/* per SN of result: resolved address or NULL */
+	char **waddrs;		/* per SN: its CNs' xcatmaster, resolved */
 	char **groups;		/* per SN of result: its path group */
 	unsigned char *exec_on; /* per SN of result, per exec probe */
 	unsigned char *watched; /* per SN of result: in health.watch */
@@ -84,6 +86,66 @@ topo_configure(struct topo *t, const struct conf *conf)
 }
 
 /*
+ * Worker thread: the address a witness pings for each SN (health.md §6),
+ * its node-facing one: the most frequent effective xcatmaster of its
+ * compute nodes, resolved; none (NULL) leaves the probe address.
+ */
+static void
+topo_witness_addrs(struct topo *t, struct nodes *ns, struct hosts *h)
+{
+	static const char *const attrs[] = { "xcatmaster" };
+	const struct topology *r = t->result;
+	struct attr_values vals;
+	const char **names, *v, *a, *best;
+	size_t *count, i, j, k, top;
+	char *cause = NULL;
+
+	if (r->ncns == 0)
+		return;
+	names = xcalloc(r->ncns, sizeof *names);
+	for (i = 0; i < r->ncns; i++)
+		names[i] = r->cns[i].name;
+	memset(&vals, 0, sizeof vals);
+	if (nodes_attr_read(ns, names, r->ncns, attrs, 1, &vals, &cause) != 0) {
+		free(cause);
+		free(names);
+		return;
+	}
+	count = xcalloc(r->ncns, sizeof *count);
+	for (i = 0; i < r->nsns; i++) {
+		/* Count each value at its first compute node of this SN. */
+		best = NULL;
+		top = 0;
+		memset(count, 0, r->ncns * sizeof *count);
+		for (j = 0; j < r->ncns; j++) {
+			if (r->cns[j].primary == NULL ||
+			    strcmp(r->cns[j].primary, r->sns[i].name) != 0 ||
+			    (v = attr_value(&vals, (unsigned int)j, 0)) ==
+				NULL ||
+			    *v == '\0')
+				continue;
+			for (k = 0; k < j; k++)
+				if (count[k] != 0 &&
+				    strcmp(
+					attr_value(&vals, (unsigned int)k, 0),
+					v) == 0)
+					break;
+			if (++count[k] > top ||
+			    (count[k] == top && strcmp(v, best) < 0)) {
+				top = count[k];
+				best = v;
+			}
+		}
+		if (best != NULL && (a = hosts_address(h, best)) != NULL &&
+		    (t->addrs[i] == NULL || strcmp(a, t->addrs[i]) != 0))
+			t->waddrs[i] = xstrdup(a);
+	}
+	free(count);
+	attr_values_clear(&vals);
+	free(names);
+}
+
+/*
  * Worker thread: each SN's probe address, from xCAT's hosts table then
  * (when enabled) the system resolver -- blocking calls, which is why they
  * run here and not on the loop.
@@ -97,6 +159,7 @@ topo_resolve(struct topo *t, struct xdb *db, struct nodes *ns)
 	size_t i;
 
 	t->addrs = xcalloc(t->result->nsns + 1, sizeof *t->addrs);
+	t->waddrs = xcalloc(t->result->nsns + 1, sizeof *t->waddrs);
 	if ((h = hosts_load(db, ns, t->work_resolver, &cause)) == NULL) {
 		free(cause);
 		return;
@@ -104,6 +167,7 @@ topo_resolve(struct topo *t, struct xdb *db, struct nodes *ns)
 	for (i = 0; i < t->result->nsns; i++)
 		if ((a = hosts_address(h, t->result->sns[i].name)) != NULL)
 			t->addrs[i] = xstrdup(a);
+	topo_witness_addrs(t, ns, h);
 	hosts_free(h);
 }
 
@@ -378,6 +442,7 @@ topo_hand_on(struct topo *t)
 		    NULL;
 		v[n].name = t->result->sns[i].name;
 		v[n].addr = t->addrs != NULL ? t->addrs[i] : NULL;
+		v[n].witness_addr = t->waddrs != NULL ? t->waddrs[i] : NULL;
 		v[n].aix = t->result->sns[i].aix;
 		v[n].children = t->result->sns[i].nprimary;
 		v[n].backup = backups[i].n != 0 ? backups[i].v[0] : NULL;
@@ -433,6 +498,11 @@ topo_after_work(uv_work_t *req, int status)
 	if (t->result != NULL && t->addrs != NULL)
 		for (i = 0; i < t->result->nsns; i++)
 			free(t->addrs[i]);
+	if (t->result != NULL && t->waddrs != NULL)
+		for (i = 0; i < t->result->nsns; i++)
+			free(t->waddrs[i]);
+	free(t->waddrs);
+	t->waddrs = NULL;
 	if (t->result != NULL && t->groups != NULL)
 		for (i = 0; i < t->result->nsns; i++)
 			free(t->groups[i]);

@@ -15,6 +15,11 @@ struct topo;
 struct topo_sn {
 	const char *name;
 	const char *addr; /* resolved (hosts table, then resolver), or NULL */
+	/*
+	 * What its witnesses ping when not addr: the most frequent xcatmaster
+	 * of its compute nodes, resolved (health.md §6), or NULL.
+	 */
+	const char *witness_addr;
 	int aix;
 	size_t children;    /* compute nodes with it as primary */
 	const char *backup; /* their most frequent backup SN, or NULL */

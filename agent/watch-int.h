@@ -31,6 +31,7 @@ struct watch_sn {
 	struct watch *w;
 	char *name;
 	char *addr;
+	char *witness_addr; /* what witnesses ping: node-facing, or addr */
 	int aix;
 	size_t children;
 	char *backup;	  /* of most of its compute nodes, or NULL */

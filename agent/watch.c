@@ -553,13 +553,13 @@ watch_witness_decide(struct watch_witness_round *w)
 			watch_list_add(&failed, w->name[k], w->why[k]);
 	if (alive != NULL) {
 		c = HEALTH_CONFIRM_PATH_PROBLEM;
-		snprintf(
-		    why, sizeof why, "witness %s reaches %s", alive, s->addr);
+		snprintf(why, sizeof why, "witness %s reaches %s", alive,
+		    s->witness_addr);
 	} else if (dead != NULL) {
 		c = HEALTH_CONFIRM_CONFIRMED;
 		snprintf(why, sizeof why,
-		    "witness %s cannot reach %s either%s%s", dead, s->addr,
-		    failed != NULL ? "; no answer from " : "",
+		    "witness %s cannot reach %s either%s%s", dead,
+		    s->witness_addr, failed != NULL ? "; no answer from " : "",
 		    failed != NULL ? failed : "");
 	} else {
 		c = HEALTH_CONFIRM_WITNESS_UNAVAILABLE;
@@ -700,7 +700,7 @@ watch_witness_start(struct watch_sn *s)
 		argv = xcalloc(cmd->n + 1, sizeof *argv);
 		for (i = 0; i < cmd->n; i++)
 			argv[i] = watch_witness_arg(
-			    cmd->v[i], s->witnesses[k], s->addr);
+			    cmd->v[i], s->witnesses[k], s->witness_addr);
 		call = xcalloc(1, sizeof *call);
 		call->round = w;
 		call->k = k;
@@ -715,7 +715,7 @@ watch_witness_start(struct watch_sn *s)
 		call->prev = &s->w->witnesses;
 		s->w->witnesses = call;
 		log_info("%s: asking %s whether it reaches %s", s->name,
-		    s->witnesses[k], s->addr);
+		    s->witnesses[k], s->witness_addr);
 		runner_start(s->w->runner, &rc, watch_witness_done, call);
 		for (i = 0; i < cmd->n; i++)
 			free(argv[i]);
@@ -1434,6 +1434,7 @@ watch_anchors(struct watch *w)
 static void
 watch_sn_children(struct watch_sn *s, const struct topo_sn *t)
 {
+	const char *wa;
 	struct watch_group *g;
 	size_t i;
 
@@ -1447,6 +1448,15 @@ watch_sn_children(struct watch_sn *s, const struct topo_sn *t)
 	for (i = 0; i < t->nwitnesses; i++)
 		s->witnesses[i] = xstrdup(t->witnesses[i]);
 	s->nwitnesses = t->nwitnesses;
+	wa = t->witness_addr != NULL ? t->witness_addr : s->addr;
+	if (s->witness_addr == NULL || strcmp(s->witness_addr, wa) != 0) {
+		if (strcmp(wa, s->addr) != 0)
+			log_info("%s: its witnesses ping %s, the xcatmaster of "
+				 "its compute nodes",
+			    s->name, wa);
+		free(s->witness_addr);
+		s->witness_addr = xstrdup(wa);
+	}
 	g = watch_group_get(s->w, t->group != NULL ? t->group : "unmatched");
 	if (g == s->group)
 		return;
@@ -1521,6 +1531,7 @@ watch_sn_free(struct watch_sn *s)
 	probe_host_free(s->host);
 	free(s->name);
 	free(s->addr);
+	free(s->witness_addr);
 	free(s->backup);
 	free(s->evidence);
 	for (size_t i = 0; i < s->nwitnesses; i++)
@@ -1535,7 +1546,7 @@ watch_sn_free(struct watch_sn *s)
 	free(s->svc);
 	s->svc = NULL;
 	s->nsvc = 0;
-	s->name = s->addr = s->backup = s->evidence = NULL;
+	s->name = s->addr = s->backup = s->evidence = s->witness_addr = NULL;
 	s->freed = 1;
 	uv_close((uv_handle_t *)&s->witness_timer, watch_on_sn_close);
 }

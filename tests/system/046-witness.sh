@@ -4,8 +4,8 @@
 # severity warning; DEAD confirms it; no usable answer is
 # witness_unavailable and is asked again every health.witness.retry; an
 # SN without a backup is witness_unavailable at once. The argv is exactly
-# xdsh, the backup, and the remote text with the SN's address, never a
-# local shell.
+# xdsh, the backup, and the remote text with the SN's address (its
+# compute nodes' xcatmaster when that differs), never a local shell.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/cluster-env.sh"
 
@@ -166,6 +166,25 @@ check "a health.watch that does not evaluate is said, naming it" wait_for 10 \
     grep -q 'topology: health.watch "(sn1,sn2": .*; every SN counts' "$log"
 check "and every SN is watched again" wait_for 10 sh -c \
     "test \$(grep -c 'sn3: watching' '$log') -eq 2"
+
+# Split network: the witnesses ping the SN's node-facing address, the
+# most frequent xcatmaster of its compute nodes (resolved through the
+# hosts table), not the address the MN probes.
+"$XCATFIX" "$DB" noderes <<'SQL'
+UPDATE noderes SET xcatmaster = 'sn1-ib' WHERE node = 'r1';
+SQL
+"$XCATFIX" "$DB" hosts <<'SQL'
+UPDATE hosts SET otherinterfaces = 'sn1-ib:192.0.2.41' WHERE node = 'sn1';
+SQL
+kill -HUP "$DAEMON_PID"
+check "the witnesses of sn1 ping its compute nodes' xcatmaster" wait_for 10 \
+    grep -q "sn1: its witnesses ping 192.0.2.41, the xcatmaster of its compute nodes" "$log"
+"$CLUSTER_SH" fail sn1 link >/dev/null
+check "asked about the node-facing address" wait_for 30 \
+    grep -q "sn1: asking sn2 whether it reaches 192.0.2.41" "$log"
+check "the remote text carries it" wait_for 10 \
+    grep -q "ping -c 3 -W 1 192.0.2.41 >/dev/null 2>&1 && echo SNGUARD_WITNESS_ALIVE" "$FAKEXCAT_LOG"
+heal_and_wait sn1
 
 # An empty witness command is no crash: the witness is unavailable.
 sed -i 's/witness: { retry = 1; timeout = 5; }/witness: { retry = 1; timeout = 5; command = [ ]; }/' \
