@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
@@ -15,6 +17,7 @@
 #include "ctl.h"
 #include "ctlproto.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "topo.h"
 #include "watch.h"
 #include "xmalloc.h"
@@ -30,6 +33,9 @@ struct agent {
 	struct topo *topo;
 	struct watch *watch;
 	struct ctl *ctl;
+	uv_timer_t watchdog; /* systemd keep-alive, when asked for */
+	uint64_t watchdog_ms;
+	uint64_t watchdog_due;
 	unsigned int generation;
 	int stopping;
 };
@@ -41,6 +47,39 @@ agent_apply(struct agent *agent)
 	log_settrace(conf_trace_mask(agent->conf));
 }
 
+/* Tell systemd the agent runs (Type=notify), with its generation. */
+static void
+agent_ready(struct agent *agent)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof buf,
+	    "READY=1\nSTATUS=watching, configuration generation %u",
+	    agent->generation);
+	sdnotify(buf);
+}
+
+/*
+ * The systemd watchdog keep-alive (health.md §3): only from a loop that
+ * is not late, so a stalled agent gets restarted.
+ */
+static void
+agent_on_watchdog(uv_timer_t *t)
+{
+	struct agent *agent = t->data;
+	uint64_t now = uv_now(&agent->loop), late;
+
+	late = now > agent->watchdog_due ? now - agent->watchdog_due : 0;
+	agent->watchdog_due = now + agent->watchdog_ms / 3;
+	if (late > agent->conf->probes.loop_lag_threshold) {
+		log_warnx("watchdog keep-alive skipped: the loop ran %llu ms "
+			  "late",
+		    (unsigned long long)late);
+		return;
+	}
+	sdnotify("WATCHDOG=1");
+}
+
 /* Load the configuration again; a bad one is refused and the old kept. */
 static void
 agent_reload(struct agent *agent)
@@ -48,8 +87,10 @@ agent_reload(struct agent *agent)
 	char *cause = NULL, *line, *save;
 	struct conf *conf;
 
+	sdnotify("RELOADING=1");
 	conf = conf_load_default(agent->conf_path, &cause);
 	if (conf == NULL) {
+		sdnotify("READY=1\nSTATUS=reload refused, see the log");
 		log_warnx("reload refused, keeping configuration generation %u",
 		    agent->generation);
 		for (line = strtok_r(cause, "\n", &save); line != NULL;
@@ -68,6 +109,7 @@ agent_reload(struct agent *agent)
 	log_info("configuration reloaded from %s (generation %u)",
 	    conf->path != NULL ? conf->path : "built-in defaults",
 	    agent->generation);
+	agent_ready(agent);
 }
 
 /* Close every handle; uv_run() returns once their callbacks ran. */
@@ -77,6 +119,9 @@ agent_stop(struct agent *agent, int signum)
 	if (agent->stopping)
 		return;
 	agent->stopping = 1;
+	sdnotify("STOPPING=1");
+	if (agent->watchdog_ms != 0)
+		uv_close((uv_handle_t *)&agent->watchdog, NULL);
 	log_info(
 	    "received %s, stopping", signum == SIGTERM ? "SIGTERM" : "SIGINT");
 	uv_close((uv_handle_t *)&agent->sigterm, NULL);
@@ -201,6 +246,17 @@ agent_run(const char *conf_path, const char *xcatdb, struct conf *conf)
 	    conf->path != NULL ? conf->path : "built-in defaults",
 	    agent->generation);
 
+	if ((agent->watchdog_ms = sdnotify_watchdog_ms()) != 0) {
+		uv_timer_init(&agent->loop, &agent->watchdog);
+		agent->watchdog.data = agent;
+		agent->watchdog_due = uv_now(&agent->loop) +
+		    agent->watchdog_ms / 3;
+		uv_timer_start(&agent->watchdog, agent_on_watchdog,
+		    agent->watchdog_ms / 3, agent->watchdog_ms / 3);
+		log_info("systemd watchdog: keep-alive every %llu ms",
+		    (unsigned long long)agent->watchdog_ms / 3);
+	}
+	agent_ready(agent);
 	agent->watch = watch_new(&agent->loop, conf);
 	agent->topo = topo_start(
 	    &agent->loop, conf, agent->xcatdb, agent_on_topology, agent);
