@@ -281,7 +281,7 @@ notify_event(struct notify *n, const struct notify_event *ev)
 	}
 	/* An acknowledgement of an incident nobody was told of: nothing. */
 	if (strcmp(ev->event, "acknowledged") == 0 &&
-	    (sent = store_outbox_dispatched(
+	    (sent = store_outbox_sent(
 		 n->store, ev->incident, "problem", &cause)) <= 0) {
 		if (sent < 0) {
 			log_warnx("outbox: %s", cause);

@@ -33,9 +33,13 @@ struct ctl_client {
 	uv_timer_t idle;
 	struct ctl *ctl;
 	struct ctl_peer peer;
+	gid_t pw_gid; /* the user's primary group, for the admin check */
 	char *buf;
 	size_t len;
 	int closing;
+	int reading;
+	int eof;     /* the peer sent all it will: close once answered */
+	int writes;  /* replies not written yet */
 	int handles; /* open handles, freed at 0 */
 	struct ctl_client *next;
 };
@@ -51,12 +55,14 @@ struct ctl {
 	struct ctl_client *clients;
 	unsigned int nclients;
 	int stopping;
+	int bound; /* the socket file is ours to remove */
 };
 
 struct ctl_write {
 	uv_write_t req;
 	char *line;
-	struct ctl_client *client; /* close it once written, or NULL */
+	struct ctl_client *cl;
+	int last; /* close the connection once written */
 };
 
 /* Whether the user (primary group gid) belongs to the named group. */
@@ -86,10 +92,23 @@ ctl_in_group(const char *user, gid_t gid, const char *group)
 	return found;
 }
 
+/* Whether the peer may change things now: root or control.admin_group. */
+static int
+ctl_admin(struct ctl_client *cl)
+{
+	const char *group = cl->ctl->conf->control.admin_group;
+
+	if (cl->peer.uid == 0)
+		return 1;
+	return group[0] != '\0' && cl->peer.user[0] != '\0' &&
+	    ctl_in_group(cl->peer.user, cl->pw_gid, group);
+}
+
 /* The peer of fd: 0, or -1 when the kernel would not say. */
 static int
-ctl_peer_of(struct ctl *c, int fd, struct ctl_peer *p)
+ctl_peer_of(struct ctl_client *cl, int fd)
 {
+	struct ctl_peer *p = &cl->peer;
 	struct passwd pw, *pwp = NULL;
 	struct ucred cred;
 	socklen_t len = sizeof cred;
@@ -101,18 +120,14 @@ ctl_peer_of(struct ctl *c, int fd, struct ctl_peer *p)
 	p->uid = cred.uid;
 	p->gid = cred.gid;
 	p->pid = cred.pid;
+	cl->pw_gid = cred.gid;
 	if (getpwuid_r(cred.uid, &pw, buf, sizeof buf, &pwp) == 0 &&
 	    pwp != NULL) {
 		snprintf(p->user, sizeof p->user, "%s", pwp->pw_name);
-		p->admin = cred.uid == 0 ||
-		    (c->conf->control.admin_group[0] != '\0' &&
-			ctl_in_group(pwp->pw_name, pwp->pw_gid,
-			    c->conf->control.admin_group));
-	} else {
+		cl->pw_gid = pwp->pw_gid;
+	} else
 		snprintf(
 		    p->user, sizeof p->user, "%lu", (unsigned long)cred.uid);
-		p->admin = cred.uid == 0;
-	}
 	return 0;
 }
 
@@ -145,14 +160,22 @@ ctl_client_close(struct ctl_client *cl)
 	uv_close((uv_handle_t *)&cl->idle, ctl_client_closed);
 }
 
+static void ctl_drain(struct ctl_client *);
+static void ctl_alloc(uv_handle_t *, size_t, uv_buf_t *);
+static void ctl_on_read(uv_stream_t *, ssize_t, const uv_buf_t *);
+
 static void
 ctl_on_written(uv_write_t *req, int status)
 {
 	struct ctl_write *w = req->data;
+	struct ctl_client *cl = w->cl;
 
 	(void)status;
-	if (w->client != NULL)
-		ctl_client_close(w->client);
+	cl->writes--;
+	if (w->last)
+		ctl_client_close(cl);
+	else if (!cl->closing)
+		ctl_drain(cl);
 	free(w->line);
 	free(w);
 }
@@ -170,7 +193,8 @@ ctl_send(struct ctl_client *cl, char *line, int last)
 	}
 	w = xcalloc(1, sizeof *w);
 	w->line = line;
-	w->client = last ? cl : NULL;
+	w->cl = cl;
+	w->last = last;
 	w->req.data = w;
 	b = uv_buf_init(line, (unsigned int)strlen(line));
 	if (uv_write(&w->req, (uv_stream_t *)&cl->pipe, &b, 1,
@@ -178,7 +202,9 @@ ctl_send(struct ctl_client *cl, char *line, int last)
 		free(line);
 		free(w);
 		ctl_client_close(cl);
+		return;
 	}
+	cl->writes++;
 }
 
 /* One request line: check, authorise, answer. */
@@ -199,6 +225,8 @@ ctl_request(struct ctl_client *cl, const char *line, size_t len)
 		ctl_send(cl, ctl_reply_error("%s", err), 0);
 		return;
 	}
+	/* Decided per request, against the configuration of now. */
+	cl->peer.admin = op->mutating ? ctl_admin(cl) : 0;
 	if (op->mutating && !cl->peer.admin) {
 		if (cl->ctl->refused != NULL)
 			cl->ctl->refused(&cl->peer, op,
@@ -230,12 +258,72 @@ ctl_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	b->len = 65536;
 }
 
+/*
+ * Serve the buffered requests one at a time: the next only once the
+ * reply to the last is written, reading nothing more meanwhile, so a peer
+ * that does not read its replies holds nothing but its own connection.
+ */
+static void
+ctl_drain(struct ctl_client *cl)
+{
+	size_t max = (size_t)cl->ctl->conf->control.max_request, i;
+	char *nl;
+
+	while (!cl->closing && cl->writes == 0) {
+		nl = cl->len != 0 ? memchr(cl->buf, '\n', cl->len) : NULL;
+		i = nl != NULL ? (size_t)(nl - cl->buf) : cl->len;
+		if (i > max) {
+			log_info("control: request from %s (uid %lu) longer "
+				 "than control.max_request (%zu bytes), "
+				 "connection closed",
+			    cl->peer.user, (unsigned long)cl->peer.uid, max);
+			if (cl->reading)
+				uv_read_stop((uv_stream_t *)&cl->pipe);
+			cl->reading = 0;
+			ctl_send(cl,
+			    ctl_reply_error("request longer than "
+					    "control.max_request (%zu bytes)",
+				max),
+			    1);
+			return;
+		}
+		if (nl == NULL)
+			break;
+		uv_timer_again(&cl->idle);
+		ctl_request(cl, cl->buf, i);
+		memmove(cl->buf, nl + 1, cl->len - i - 1);
+		cl->len -= i + 1;
+	}
+	if (cl->closing)
+		return;
+	if (cl->writes != 0 ||
+	    (cl->len != 0 && memchr(cl->buf, '\n', cl->len) != NULL)) {
+		/* Busy: the peer waits for its reply. */
+		if (cl->reading)
+			uv_read_stop((uv_stream_t *)&cl->pipe);
+		cl->reading = 0;
+	} else if (cl->eof)
+		ctl_client_close(cl);
+	else if (!cl->reading) {
+		uv_read_start((uv_stream_t *)&cl->pipe, ctl_alloc, ctl_on_read);
+		cl->reading = 1;
+	}
+}
+
 static void
 ctl_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
 	struct ctl_client *cl = s->data;
-	size_t max = (size_t)cl->ctl->conf->control.max_request, start = 0, i;
 
+	if (nread == UV_EOF) {
+		/* Answer what came, then close. */
+		free(b->base);
+		uv_read_stop(s);
+		cl->reading = 0;
+		cl->eof = 1;
+		ctl_drain(cl);
+		return;
+	}
 	if (nread < 0) {
 		free(b->base);
 		ctl_client_close(cl);
@@ -249,27 +337,7 @@ ctl_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	memcpy(cl->buf + cl->len, b->base, (size_t)nread);
 	free(b->base);
 	cl->len += (size_t)nread;
-	for (i = 0; i < cl->len && !cl->closing; i++)
-		if (cl->buf[i] == '\n') {
-			uv_timer_again(&cl->idle);
-			if (i - start > max)
-				break;
-			ctl_request(cl, cl->buf + start, i - start);
-			start = i + 1;
-		}
-	memmove(cl->buf, cl->buf + start, cl->len - start);
-	cl->len -= start;
-	if (cl->len > max && !cl->closing) {
-		log_info("control: request from %s (uid %lu) longer than "
-			 "control.max_request (%zu bytes), connection closed",
-		    cl->peer.user, (unsigned long)cl->peer.uid, max);
-		uv_read_stop(s);
-		ctl_send(cl,
-		    ctl_reply_error("request longer than control.max_request "
-				    "(%zu bytes)",
-			max),
-		    1);
-	}
+	ctl_drain(cl);
 }
 
 static void
@@ -300,7 +368,7 @@ ctl_on_connection(uv_stream_t *server, int status)
 	c->nclients++;
 	if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0 ||
 	    uv_fileno((uv_handle_t *)&cl->pipe, &fd) != 0 ||
-	    ctl_peer_of(c, fd, &cl->peer) != 0) {
+	    ctl_peer_of(cl, fd) != 0) {
 		log_warnx("control: a connection without credentials closed");
 		ctl_client_close(cl);
 		return;
@@ -315,6 +383,7 @@ ctl_on_connection(uv_stream_t *server, int status)
 	}
 	uv_timer_start(&cl->idle, ctl_on_idle, CTL_IDLE_MS, CTL_IDLE_MS);
 	uv_read_start((uv_stream_t *)&cl->pipe, ctl_alloc, ctl_on_read);
+	cl->reading = 1;
 }
 
 static void
@@ -402,6 +471,7 @@ ctl_start(uv_loop_t *loop, const struct conf *conf, ctl_handler handler,
 	mask = umask(0117);
 	rc = uv_pipe_bind(&c->server, c->path);
 	umask(mask);
+	c->bound = rc == 0;
 	if (rc == 0 && conf->control.group[0] != '\0') {
 		if (getgrnam_r(
 			conf->control.group, &gr, buf, sizeof buf, &grp) != 0 ||
@@ -431,7 +501,8 @@ ctl_start(uv_loop_t *loop, const struct conf *conf, ctl_handler handler,
 	    conf->control.group);
 	return c;
 fail:
-	unlink(c->path);
+	if (c->bound)
+		unlink(c->path);
 	c->stopping = 1;
 	uv_close((uv_handle_t *)&c->server, ctl_closed);
 	free(c->path);

@@ -92,7 +92,11 @@ path_eval(struct path_group *g, const struct path_params *p,
 			g->counted++;
 			g->failing += (unsigned int)path_failing(&m[i]);
 		}
-	if (anchors_down != 0 || path_enough(p, g->failing, g->counted)) {
+	/* Anchors the operator cleared with do not hold it either. */
+	if (anchors_down < g->cleared_anchors)
+		g->cleared_anchors = anchors_down;
+	if (anchors_down > g->cleared_anchors ||
+	    path_enough(p, g->failing, g->counted)) {
 		g->clear_since_ms = 0;
 		return 0;
 	}

@@ -21,6 +21,27 @@
 #include "watch-int.h"
 #include "xmalloc.h"
 
+/*
+ * A JSON string of text from anywhere (exec output lands in incident
+ * reasons): bytes that are not UTF-8 become ?, so nothing vanishes.
+ */
+static json_t *
+watch_jstr(const char *text)
+{
+	json_t *j;
+	char *copy, *p;
+
+	if ((j = json_string(text)) != NULL)
+		return j;
+	copy = xstrdup(text);
+	for (p = copy; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 /* Whether name is one of the comma-separated members. */
 static int
 watch_member(const char *members, const char *name)
@@ -48,8 +69,8 @@ watch_maint_at(struct watch *w, const char *name, int64_t now, int64_t skip)
 
 	for (i = 0; i < w->nmaint; i++) {
 		const struct store_maint *m = &w->maint[i];
-		if (m->id != skip && m->start <= now && now < m->end &&
-		    watch_member(m->members, name))
+		if (m->id != skip && m->ended == 0 && m->start <= now &&
+		    now < m->end && watch_member(m->members, name))
 			return m;
 	}
 	return NULL;
@@ -199,15 +220,28 @@ watch_maint_over(struct watch *w, const struct store_maint *m, int64_t now)
 			    rows[i].dimension, (long long)rows[i].id);
 			if (off >= sizeof what)
 				off = sizeof what - 1;
+			/*
+			 * A flapping or path-held SN's host news waits for
+			 * the flapping or the path: told when that ends.
+			 */
+			if ((strcmp(rows[i].dimension, "host") == 0 ||
+				strcmp(rows[i].dimension, "flapping") == 0) &&
+			    (s->health.flapping || s->health.inhibited))
+				continue;
 			sent = store_outbox_dispatched(
 			    w->store, rows[i].id, "problem", &cause);
 			if (sent < 0) {
 				log_warnx("outbox: %s", cause);
 				free(cause);
 				cause = NULL;
-			} else if (sent == 0)
+			} else if (sent == 0) {
 				watch_incident_event(
 				    w, &rows[i], "problem", rows[i].reason, 1);
+				if (strcmp(rows[i].dimension, "host") == 0) {
+					s->told_down = 1;
+					s->withheld = 0;
+				}
+			}
 		}
 		if (open == 0 && s->health.state == HEALTH_UP)
 			continue;
@@ -227,12 +261,6 @@ watch_maint_over(struct watch *w, const struct store_maint *m, int64_t now)
 	}
 	free(rows);
 	free(members);
-	if (w->store != NULL &&
-	    store_maint_done(w->store, m->id, now, &cause) != 0) {
-		log_warnx(
-		    "maintenance window %lld: %s", (long long)m->id, cause);
-		free(cause);
-	}
 }
 
 /* Acknowledgements whose expiry came: reminders resume from now. */
@@ -267,16 +295,32 @@ watch_on_tick(uv_timer_t *t)
 {
 	struct watch *w = t->data;
 	int64_t now = watch_epoch_ms();
+	char *cause = NULL;
 	size_t i;
 	int over = 0;
 
 	if (w->store == NULL)
 		return;
-	for (i = 0; i < w->nmaint; i++)
-		if (w->maint[i].end <= now) {
-			watch_maint_over(w, &w->maint[i], now);
-			over = 1;
+	for (i = 0; i < w->nmaint; i++) {
+		struct store_maint *m = &w->maint[i];
+		if (m->end > now)
+			continue;
+		/* Told once, even when the database will not record it. */
+		if (m->ended == 0) {
+			watch_maint_over(w, m, now);
+			m->ended = now;
 		}
+		if (store_maint_done(w->store, m->id, m->ended, &cause) != 0) {
+			if (!m->logged)
+				log_warnx("maintenance window %lld: %s; will "
+					  "try again",
+				    (long long)m->id, cause);
+			m->logged = 1;
+			free(cause);
+			cause = NULL;
+		} else
+			over = 1;
+	}
 	if (over)
 		watch_maint_reload(w);
 	watch_ack_expiry(w, now);
@@ -316,20 +360,25 @@ watch_incident_json(struct watch *w, const struct store_incident *inc)
 	json_t *o;
 
 	memset(&ack, 0, sizeof ack);
-	o = json_pack("{sIsssssssssIss}", "id", (json_int_t)inc->id, "subject",
-	    inc->subject, "dimension", inc->dimension, "severity",
-	    inc->severity, "state", inc->state, "opened",
-	    (json_int_t)inc->opened, "reason", inc->reason);
+	o = json_object();
+	json_object_set_new(o, "id", json_integer((json_int_t)inc->id));
+	json_object_set_new(o, "subject", watch_jstr(inc->subject));
+	json_object_set_new(o, "dimension", watch_jstr(inc->dimension));
+	json_object_set_new(o, "severity", watch_jstr(inc->severity));
+	json_object_set_new(o, "state", watch_jstr(inc->state));
+	json_object_set_new(o, "opened", json_integer((json_int_t)inc->opened));
+	json_object_set_new(o, "reason", watch_jstr(inc->reason));
 	if (inc->resolved != 0)
 		json_object_set_new(
 		    o, "resolved", json_integer((json_int_t)inc->resolved));
 	if (strcmp(inc->state, "acknowledged") == 0 && w->store != NULL) {
 		if (store_ack_get(w->store, inc->id, &ack, &cause) == 1)
 			json_object_set_new(o, "ack",
-			    json_pack("{sssIsssbsI}", "author", ack.author,
-				"uid", (json_int_t)ack.uid, "comment",
-				ack.comment, "sticky", ack.sticky, "at",
-				(json_int_t)ack.at));
+			    json_pack("{sosIsosbsI}", "author",
+				watch_jstr(ack.author), "uid",
+				(json_int_t)ack.uid, "comment",
+				watch_jstr(ack.comment), "sticky", ack.sticky,
+				"at", (json_int_t)ack.at));
 		if (ack.expires != 0)
 			json_object_set_new(json_object_get(o, "ack"),
 			    "expires", json_integer((json_int_t)ack.expires));
@@ -348,10 +397,11 @@ watch_maint_json(const struct store_maint *m, int64_t now)
 	     name = strtok_r(NULL, ",", &save))
 		json_array_append_new(sns, json_string(name));
 	free(members);
-	o = json_pack("{sIsssosIsIsssssb}", "id", (json_int_t)m->id, "target",
-	    m->target, "sns", sns, "start", (json_int_t)m->start, "end",
-	    (json_int_t)m->end, "author", m->author, "reason", m->reason,
-	    "active", m->start <= now && now < m->end);
+	o = json_pack("{sIsososIsIsososb}", "id", (json_int_t)m->id, "target",
+	    watch_jstr(m->target), "sns", sns, "start", (json_int_t)m->start,
+	    "end", (json_int_t)m->end, "author", watch_jstr(m->author),
+	    "reason", watch_jstr(m->reason), "active",
+	    m->start <= now && now < m->end);
 	return o;
 }
 
@@ -392,7 +442,7 @@ watch_req_status(struct watch *w)
 				       json_null());
 		if (s->evidence != NULL && s->health.state != HEALTH_UP)
 			json_object_set_new(
-			    o, "evidence", json_string(s->evidence));
+			    o, "evidence", watch_jstr(s->evidence));
 		if ((m = watch_maint_of(w, s->name)) != NULL)
 			json_object_set_new(
 			    o, "maintenance", json_integer((json_int_t)m->id));
@@ -587,6 +637,10 @@ watch_req_maint(struct watch *w, const struct ctl_peer *p, const json_t *req)
 	if (unknown[0] != '\0')
 		r = ctl_reply_error(
 		    "maint: not a watched service node: %s", unknown);
+	else if (strlen(ctl_str(req, "target", sns)) >= sizeof m.target)
+		r = ctl_reply_error(
+		    "maint: the target is longer than %zu bytes",
+		    sizeof m.target - 1);
 	else if (strlen(sns) >= sizeof m.members)
 		r = ctl_reply_error("maint: too many service nodes in one "
 				    "window");

@@ -343,7 +343,12 @@ watch_send(struct watch_sn *s, const struct notify_event *ev)
 {
 	const struct store_maint *m = watch_maint_of(s->w, s->name);
 
-	if (m == NULL) {
+	/*
+	 * A resolved is never held: it goes (notify decides) exactly when
+	 * its problem went, before the window or at its end, so no alarm
+	 * stays open at the receivers.
+	 */
+	if (m == NULL || strcmp(ev->event, "resolved") == 0) {
 		notify_event(s->w->notify, ev);
 		return 1;
 	}

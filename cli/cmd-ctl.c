@@ -94,12 +94,35 @@ ctl_run(const char *cmd, const struct ctl_opts *o, json_t *req,
 	return rc;
 }
 
+/*
+ * A string of the reply for the terminal: control characters (C0, DEL,
+ * C1) shown as ?, so text from exec probes cannot drive the terminal.
+ * The result lives until eight more calls.
+ */
 static const char *
 ctl_s(const json_t *o, const char *key)
 {
+	static char ring[8][2048];
+	static unsigned int next;
 	const char *s = json_string_value(json_object_get(o, key));
+	char *out = ring[next++ % 8];
+	size_t i, k = 0;
 
-	return s != NULL ? s : "";
+	if (s == NULL)
+		return "";
+	for (i = 0; s[i] != '\0' && k + 1 < sizeof ring[0]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0xc2 && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			out[k++] = '?';
+			i++;
+		} else if (c < 0x20 || c == 0x7f)
+			out[k++] = '?';
+		else
+			out[k++] = (char)c;
+	}
+	out[k] = '\0';
+	return out;
 }
 
 static long long

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -116,7 +117,10 @@ ctl_names_ok(const char *s, size_t len, int list)
 	return run != 0;
 }
 
-/* Free text: no control characters (it reaches logs and mail). */
+/*
+ * Free text: no control characters, C0, DEL or C1 (U+0080..U+009F, which
+ * some terminals obey), since it reaches logs, mail and terminals.
+ */
 static int
 ctl_text_ok(const char *s, size_t len)
 {
@@ -124,10 +128,36 @@ ctl_text_ok(const char *s, size_t len)
 
 	if (len == 0 || len > CTL_MAX_TEXT)
 		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
 			return 0;
+		if (c == 0xc2 && i + 1 < len &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)
+			return 0;
+	}
 	return 1;
+}
+
+/*
+ * Untrusted text for an error message (which is logged): printable ASCII
+ * kept, anything else as \xNN, at most max input bytes.
+ */
+static const char *
+ctl_shown(const char *s, size_t max, char *buf, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; s[i] != '\0' && i < max && o + 5 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 /* Check one field's value; 0 or -1 with err. */
@@ -190,6 +220,7 @@ ctl_parse(const char *line, size_t len, const struct ctl_op **opp, char *err,
 	json_error_t jerr;
 	json_t *req, *v;
 	const char *key;
+	char shown[300];
 
 	*opp = NULL;
 	if (errlen != 0)
@@ -201,7 +232,8 @@ ctl_parse(const char *line, size_t len, const struct ctl_op **opp, char *err,
 	}
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (req == NULL) {
-		snprintf(err, errlen, "not JSON: %s (column %d)", jerr.text,
+		snprintf(err, errlen, "not JSON: %s (column %d)",
+		    ctl_shown(jerr.text, 160, shown, sizeof shown),
 		    jerr.column);
 		return NULL;
 	}
@@ -215,8 +247,8 @@ ctl_parse(const char *line, size_t len, const struct ctl_op **opp, char *err,
 		goto fail;
 	}
 	if ((op = ctl_op_find(json_string_value(v))) == NULL) {
-		snprintf(err, errlen, "unknown operation \"%.64s\"",
-		    json_string_value(v));
+		snprintf(err, errlen, "unknown operation \"%s\"",
+		    ctl_shown(json_string_value(v), 64, shown, sizeof shown));
 		goto fail;
 	}
 	json_object_foreach(req, key, v)
@@ -227,8 +259,8 @@ ctl_parse(const char *line, size_t len, const struct ctl_op **opp, char *err,
 			if (strcmp(f->name, key) == 0)
 				break;
 		if (f->name == NULL) {
-			snprintf(err, errlen, "%s: unknown field \"%.64s\"",
-			    op->name, key);
+			snprintf(err, errlen, "%s: unknown field \"%s\"",
+			    op->name, ctl_shown(key, 64, shown, sizeof shown));
 			goto fail;
 		}
 		if (ctl_check_field(f, v, err, errlen) != 0)
@@ -300,15 +332,22 @@ char *
 ctl_reply_error(const char *fmt, ...)
 {
 	va_list ap;
-	char buf[1024];
-	json_t *obj;
+	char buf[1024], *p;
+	json_t *obj, *err;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
 	obj = json_object();
 	json_object_set_new(obj, "ok", json_false());
-	json_object_set_new(obj, "error", json_string(buf));
+	if ((err = json_string(buf)) == NULL) {
+		/* Not UTF-8 after all: the message, bytes above ASCII as ?. */
+		for (p = buf; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+		err = json_string(buf);
+	}
+	json_object_set_new(obj, "error", err);
 	return ctl_line(obj);
 }
 
@@ -344,6 +383,7 @@ json_t *
 ctl_call(const char *path, const json_t *req, int timeout_ms, char **cause)
 {
 	struct sockaddr_un addr;
+	struct timeval tv;
 	int64_t deadline = ctl_now_ms() + timeout_ms;
 	char *text = NULL, *buf = NULL, *nl;
 	size_t len = 0, cap = 0, off;
@@ -363,6 +403,10 @@ ctl_call(const char *path, const json_t *req, int timeout_ms, char **cause)
 		*cause = xasprintf("socket: %s", strerror(errno));
 		return NULL;
 	}
+	/* A daemon too busy to accept must not hang the caller. */
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
 		*cause = xasprintf("%s: %s%s", path, strerror(errno),
 		    errno == ENOENT || errno == ECONNREFUSED ?

@@ -553,7 +553,11 @@ store_incident_severity(struct store *s, int64_t id, const char *severity,
 		"isi", id, severity, now) != 0)
 		return store_fail(s, "changing an incident's severity", cause);
 	if (store_severity_rank(severity) > store_severity_rank(inc.severity) &&
-	    store_ack_get(s, id, &ack, cause) == 1 && !ack.sticky) {
+	    (rc = store_ack_get(s, id, &ack, cause)) != 0) {
+		if (rc < 0)
+			return -1;
+		if (ack.sticky)
+			return 0;
 		if (store_ack_clear(s, id, now, cause) < 0)
 			return -1;
 		cleared = 1;
@@ -586,7 +590,7 @@ store_incident_list(struct store *s, int all, int max,
     struct store_incident **rows, char **cause)
 {
 	sqlite3_stmt *st;
-	int n = 0, rc;
+	int n = 0, rc = SQLITE_DONE;
 
 	*rows = xcalloc((size_t)max + 1, sizeof **rows);
 	if (sqlite3_prepare_v2(s->db,
@@ -603,6 +607,11 @@ store_incident_list(struct store *s, int all, int max,
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		store_incident_row(st, &(*rows)[n++]);
 	sqlite3_finalize(st);
+	if (n < max && rc != SQLITE_DONE) {
+		free(*rows);
+		*rows = NULL;
+		return store_fail(s, "incidents", cause);
+	}
 	return n;
 }
 
@@ -680,7 +689,9 @@ store_ack_add(struct store *s, const struct store_ack *a,
 		goto out;
 	}
 	snprintf(inc->state, sizeof inc->state, "acknowledged");
-	return store_exec(s, "COMMIT", "acknowledgement", cause) == 0 ? 1 : -1;
+	if (store_exec(s, "COMMIT", "acknowledgement", cause) == 0)
+		return 1;
+	rc = -1;
 out:
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;

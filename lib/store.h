@@ -217,7 +217,7 @@ struct store_ack {
 	int64_t incident;
 	char author[64];
 	uint32_t uid;
-	char comment[1024];
+	char comment[1025];
 	int sticky;
 	int64_t expires; /* ms since the epoch, 0 never */
 	int64_t at;
@@ -251,8 +251,9 @@ struct store_maint {
 	int64_t start; /* ms since the epoch */
 	int64_t end;
 	char author[64];
-	char reason[1024];
+	char reason[1025];
 	int64_t ended; /* when its end was handled, 0 not yet */
+	int logged;    /* the agent's: a failure to record it was said */
 };
 
 /* Record a window; its id in m->id. */

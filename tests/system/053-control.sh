@@ -122,6 +122,16 @@ check "with a maintenanceEnd naming what is wrong" wait_for 5 \
     grep -q "^maintenanceEnd sn2 maintenance warning incident=0 reason=maintenance window $w (firmware upgrade) is over; sn2 is DOWN; open: host" "$NOTES"
 "$CLUSTER_SH" heal sn2 link >/dev/null
 check "sn2's resolved is notified" wait_for 20 grep -q "^resolved sn2 host" "$NOTES"
+# A problem told before a window: its resolved is not held by it.
+"$CLUSTER_SH" fail sn3 link >/dev/null
+check "sn3's problem is notified" wait_for 20 grep -q "^problem sn3 host" "$NOTES"
+check "a window for sn3" sg maint sn3 --until +1h -m "cabling" --xcatdb "SQLite:$DB"
+"$CLUSTER_SH" heal sn3 link >/dev/null
+check "its resolved goes out during the window" wait_for 20 grep -q "^resolved sn3 host" "$NOTES"
+w3=$(sg maint --list --json | python3 -c "
+import json, sys
+print([w['id'] for w in json.load(sys.stdin)['windows'] if w['target'] == 'sn3'][0])")
+check "and the window ends" sg maint --end "$w3"
 check "a group noderange covers its SNs" sh -c \
     "'$SG' maint service --until +1h -m 'rack work' -S '$CTL' --xcatdb 'SQLite:$DB' --json >'$TESTDIR/out'"
 check "... all three" python3 -c "
@@ -167,7 +177,7 @@ both_down() {
 }
 check "then both go DOWN" wait_for 10 both_down
 check "and are notified" wait_for 10 sh -c \
-    "grep -q '^problem sn3 host' '$NOTES' && test \$(grep -c '^problem sn2 host' '$NOTES') -eq 2"
+    "test \$(grep -c '^problem sn3 host' '$NOTES') -eq 2 && test \$(grep -c '^problem sn2 host' '$NOTES') -eq 2"
 check "a second clear is refused" sh -c \
     "! '$SG' path-clear '$group' -S '$CTL' 2>'$TESTDIR/err' && grep -q 'is not degraded' '$TESTDIR/err'"
 "$CLUSTER_SH" heal sn2 link >/dev/null
@@ -205,13 +215,42 @@ r = ask(b'{"op":"ack","incident":1,"comment":"x","force":true}\n')
 assert 'unknown field "force"' in r['error'], r
 r = ask(b'{"op":"status"}\r\n')
 assert r['ok'] is True and len(r['sns']) == 3, r
+# 200 requests in one write, no reply read meanwhile: served one at a
+# time, all answered, in order.
+f.write(b''.join(b'{"op":"maint-list"}\n' if i % 2 else b'{"op":"version"}\n'
+                 for i in range(200)))
+f.flush()
+for i in range(200):
+    r = json.loads(f.readline())
+    assert r['ok'] is True and (('windows' in r) if i % 2 else ('version' in r)), (i, r)
 f.write(b'{"op":"status","pad":"' + b'x' * 3000)
 f.flush()
 r = json.loads(f.readline())
 assert 'longer than control.max_request (1024 bytes)' in r['error'], r
 assert f.readline() == b'', 'the connection is closed after it'
 PY
-check "the daemon still answers" sg status
+check "a peer that half-closes after its request still gets the reply" python3 - "$CTL" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(b'{"op":"status"}\n')
+s.shutdown(socket.SHUT_WR)
+data = b''
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+r = json.loads(data.split(b'\n')[0])
+assert r['ok'] is True and len(r['sns']) == 3, r
+PY
+python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.close()" "$CTL"
+check "the daemon still answers, after a peer that left without a word" sg status
 "$SG" status -S "$TESTDIR/none.sock" 2>"$TESTDIR/err"
 rc=$?
 check "no daemon at the socket: exit 4 (got $rc), and the CLI says so" sh -c \

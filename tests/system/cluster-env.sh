@@ -149,5 +149,6 @@ agent_stop() {
 	rc=$?
 	DAEMON_PID=
 	check "the daemon stops cleanly (got $rc)" [ "$rc" -eq 0 ]
+	[ "$rc" -eq 0 ] || tail -n 20 "$log" | diag_file /dev/stdin
 	check "no sanitizer report" sh -c "! grep -q Sanitizer '$log'"
 }

@@ -119,6 +119,13 @@ test_refused(void **state)
 	refused("{\"op\":\"status\",\"op\":\"ack\"}", "not JSON");
 	refused("{\"op\":\"ack\",\"incident\":1.5,\"comment\":\"x\"}",
 	    "must be an integer");
+	/* C1 controls are refused too; untrusted names are shown escaped. */
+	refused("{\"op\":\"ack\",\"incident\":1,\"comment\":\"a\\u009bb\"}",
+	    "without control characters");
+	refused("{\"op\":\"x\\naudit: user=root\"}",
+	    "unknown operation \"x\\x0aaudit: user=root\"");
+	refused("{\"op\":\"status\",\"\\u001b[2J\":1}",
+	    "unknown field \"\\x1b[2J\"");
 }
 
 static void

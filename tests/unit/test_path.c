@@ -201,6 +201,11 @@ test_clear(void **state)
 	assert_int_equal(path_eval(&g, &defaults, m, 3, 1, 471000), 0);
 	assert_int_equal(
 	    path_eval(&g, &defaults, m, 3, 2, 472000), PATH_EV_DEGRADED);
+	/* The new anchor heals: the one cleared by hand does not hold it. */
+	assert_int_equal(path_eval(&g, &defaults, m, 3, 1, 480000), 0);
+	assert_int_equal(
+	    path_eval(&g, &defaults, m, 3, 1, 480000 + defaults.clear_after_ms),
+	    PATH_EV_CLEARED);
 }
 
 static void
