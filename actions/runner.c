@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <sys/queue.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -535,19 +536,55 @@ runner_start(
 	}
 }
 
+/* A synchronous run: its result and the signals that stop the tool. */
+struct runner_run_ctx {
+	struct runner_result *res;
+	struct runner *r;
+	uv_signal_t sig[3];
+	int nsig;
+	int signum;
+};
+
 static void
 runner_run_cb(struct runner_result *res, void *arg)
 {
-	*(struct runner_result *)arg = *res;
+	struct runner_run_ctx *x = arg;
+	int i;
+
+	*x->res = *res;
+	for (i = 0; i < x->nsig; i++)
+		uv_close((uv_handle_t *)&x->sig[i], NULL);
+}
+
+/*
+ * The tool is told to stop while its command runs: the command's session
+ * (a group of its own) is told too, so nothing outlives the tool.
+ */
+static void
+runner_run_signal(uv_signal_t *h, int signum)
+{
+	struct runner_run_ctx *x = h->data;
+	struct runner_job *job;
+
+	x->signum = signum;
+	TAILQ_FOREACH(job, &x->r->running, entry)
+	{
+		if (job->started && !job->exited)
+			kill(-job->proc.pid, SIGTERM);
+	}
 }
 
 void
 runner_run(const struct runner_cmd *cmd, struct runner_result *res)
 {
+	static const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct runner_run_ctx x;
 	uv_loop_t loop;
-	struct runner *r;
+	int i;
 
 	memset(res, 0, sizeof *res);
+	memset(&x, 0, sizeof x);
+	x.res = res;
 	if (uv_loop_init(&loop) != 0) {
 		res->end = RUNNER_FAILED;
 		res->error = -ENOMEM;
@@ -555,12 +592,25 @@ runner_run(const struct runner_cmd *cmd, struct runner_result *res)
 		res->err = xstrdup("");
 		return;
 	}
-	r = runner_new(&loop, 1);
-	runner_start(r, cmd, runner_run_cb, res);
+	x.r = runner_new(&loop, 1);
+	/* Only a tool's main thread speaks for the process. */
+	if (getpid() == (pid_t)syscall(SYS_gettid))
+		for (i = 0; i < 3; i++) {
+			uv_signal_init(&loop, &x.sig[i]);
+			x.sig[i].data = &x;
+			uv_signal_start(&x.sig[i], runner_run_signal, sigs[i]);
+			x.nsig++;
+		}
+	runner_start(x.r, cmd, runner_run_cb, &x);
 	uv_run(&loop, UV_RUN_DEFAULT);
-	runner_free(r);
+	runner_free(x.r);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
+	if (x.signum != 0) {
+		/* Die of it, as the tool would have without a command. */
+		signal(x.signum, SIG_DFL);
+		raise(x.signum);
+	}
 }
 
 int

@@ -83,7 +83,12 @@ unsigned int runner_queued(const struct runner *);
 void runner_start(
     struct runner *, const struct runner_cmd *, runner_cb, void *arg);
 
-/* Run cmd to its end on a private loop. */
+/*
+ * Run cmd to its end on a private loop. Called from a tool's main thread,
+ * a SIGTERM, SIGINT or SIGHUP meanwhile is passed on to the command's
+ * process group, and once it has ended the tool dies of that signal:
+ * nothing the tool started outlives it.
+ */
 void runner_run(const struct runner_cmd *, struct runner_result *);
 
 /* Whether it exited with status 0. */

@@ -6,9 +6,12 @@
 . "$(dirname "$0")/snmove-env.sh"
 
 HOLDER=
+# The holder runs in a session of its own: killing its process group
+# takes the xCAT command it waits for along (a hanging stand-in would
+# otherwise outlive the test).
 cleanup_holder() {
 	if [ -n "$HOLDER" ]; then
-		kill "$HOLDER" 2>/dev/null
+		kill -- "-$HOLDER" 2>/dev/null || kill "$HOLDER" 2>/dev/null
 		wait "$HOLDER" 2>/dev/null
 		HOLDER=
 	fi
@@ -75,13 +78,24 @@ expect_grep "$TESTDIR/moves" ' void 1 n01$' "locked: the record is void"
 scenario <<'SCN'
 makeconservercf * hang
 SCN
-"$SNMOVE" n01 >/dev/null 2>&1 &
+setsid "$SNMOVE" n01 >/dev/null 2>&1 &
 HOLDER=$!
 wait_for 10 grep -q makeconservercf "$FAKEXCAT_LOG"
 expect_exit 3 "second snmove" "$SNMOVE" n02
 expect_text "$TESTDIR/err" "Error: Another snmove is running (pid $HOLDER)." \
 	"names the pid"
 cleanup_holder
+# leftovers: the stand-in commands of this test still running.
+leftovers() {
+	local p
+	for p in $(pgrep -x makeconservercf); do
+		grep -qs "FAKEXCAT_LOG=$FAKEXCAT_LOG" "/proc/$p/environ" && echo "$p"
+	done
+}
+no_leftovers() {
+	test -z "$(leftovers)"
+}
+check "a stopped snmove takes its running command along" wait_for 5 no_leftovers
 
 # The database changes between the plan and the transaction.
 make_fixture
