@@ -90,14 +90,28 @@ topo_configure(struct topo *t, const struct conf *conf)
  * its node-facing one: the most frequent effective xcatmaster of its
  * compute nodes, resolved; none (NULL) leaves the probe address.
  */
+static int
+topo_sn_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct topology_sn *)elem)->name);
+}
+
+/* One value of xcatmaster among an SN's compute nodes, and how often. */
+struct topo_tally {
+	const char *value;
+	size_t n;
+};
+
 static void
 topo_witness_addrs(struct topo *t, struct nodes *ns, struct hosts *h)
 {
 	static const char *const attrs[] = { "xcatmaster" };
 	const struct topology *r = t->result;
 	struct attr_values vals;
-	const char **names, *v, *a, *best;
-	size_t *count, i, j, k, top;
+	struct topo_tally **tally, *best;
+	size_t *ntally, i, j, k;
+	const struct topology_sn *sn;
+	const char **names, *v, *a;
 	char *cause = NULL;
 
 	if (r->ncns == 0)
@@ -111,36 +125,44 @@ topo_witness_addrs(struct topo *t, struct nodes *ns, struct hosts *h)
 		free(names);
 		return;
 	}
-	count = xcalloc(r->ncns, sizeof *count);
-	for (i = 0; i < r->nsns; i++) {
-		/* Count each value at its first compute node of this SN. */
-		best = NULL;
-		top = 0;
-		memset(count, 0, r->ncns * sizeof *count);
-		for (j = 0; j < r->ncns; j++) {
-			if (r->cns[j].primary == NULL ||
-			    strcmp(r->cns[j].primary, r->sns[i].name) != 0 ||
-			    (v = attr_value(&vals, (unsigned int)j, 0)) ==
-				NULL ||
-			    *v == '\0')
-				continue;
-			for (k = 0; k < j; k++)
-				if (count[k] != 0 &&
-				    strcmp(
-					attr_value(&vals, (unsigned int)k, 0),
-					v) == 0)
-					break;
-			if (++count[k] > top ||
-			    (count[k] == top && strcmp(v, best) < 0)) {
-				top = count[k];
-				best = v;
-			}
+	/* One pass over the compute nodes; few distinct values per SN. */
+	tally = xcalloc(r->nsns + 1, sizeof *tally);
+	ntally = xcalloc(r->nsns + 1, sizeof *ntally);
+	for (j = 0; j < r->ncns; j++) {
+		if (r->cns[j].primary == NULL ||
+		    (v = attr_value(&vals, (unsigned int)j, 0)) == NULL ||
+		    *v == '\0' ||
+		    (sn = bsearch(r->cns[j].primary, r->sns, r->nsns,
+			 sizeof *r->sns, topo_sn_cmp)) == NULL)
+			continue;
+		i = (size_t)(sn - r->sns);
+		for (k = 0; k < ntally[i]; k++)
+			if (strcmp(tally[i][k].value, v) == 0)
+				break;
+		if (k == ntally[i]) {
+			tally[i] = xreallocarray(
+			    tally[i], ntally[i] + 1, sizeof **tally);
+			tally[i][k].value = v;
+			tally[i][k].n = 0;
+			ntally[i]++;
 		}
-		if (best != NULL && (a = hosts_address(h, best)) != NULL &&
+		tally[i][k].n++;
+	}
+	for (i = 0; i < r->nsns; i++) {
+		best = NULL;
+		for (k = 0; k < ntally[i]; k++)
+			if (best == NULL || tally[i][k].n > best->n ||
+			    (tally[i][k].n == best->n &&
+				strcmp(tally[i][k].value, best->value) < 0))
+				best = &tally[i][k];
+		if (best != NULL &&
+		    (a = hosts_address(h, best->value)) != NULL &&
 		    (t->addrs[i] == NULL || strcmp(a, t->addrs[i]) != 0))
 			t->waddrs[i] = xstrdup(a);
+		free(tally[i]);
 	}
-	free(count);
+	free(tally);
+	free(ntally);
 	attr_values_clear(&vals);
 	free(names);
 }
@@ -361,12 +383,6 @@ topo_pair_cmp(const void *a, const void *b)
 	int c = strcmp(x->primary, y->primary);
 
 	return c != 0 ? c : strcmp(x->backup, y->backup);
-}
-
-static int
-topo_sn_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct topology_sn *)elem)->name);
 }
 
 /* Every distinct backup of one SN, most frequent first. */
