@@ -18,6 +18,7 @@
 #include "ctlproto.h"
 #include "log.h"
 #include "sdnotify.h"
+#include "takeover.h"
 #include "topo.h"
 #include "watch.h"
 #include "xmalloc.h"
@@ -32,6 +33,7 @@ struct agent {
 	struct conf *conf;
 	struct topo *topo;
 	struct watch *watch;
+	struct takeover *takeover;
 	struct ctl *ctl;
 	uv_timer_t watchdog; /* systemd keep-alive, when asked for */
 	uint64_t watchdog_ms;
@@ -101,6 +103,7 @@ agent_reload(struct agent *agent)
 	}
 	watch_set_conf(agent->watch, conf);
 	ctl_set_conf(agent->ctl, conf);
+	takeover_set_conf(agent->takeover, conf);
 	conf_free(agent->conf);
 	agent->conf = conf;
 	agent->generation++;
@@ -130,6 +133,8 @@ agent_stop(struct agent *agent, int signum)
 	topo_stop(agent->topo);
 	ctl_stop(agent->ctl);
 	agent->ctl = NULL;
+	takeover_free(agent->takeover);
+	agent->takeover = NULL;
 	watch_free(agent->watch);
 	agent->watch = NULL;
 }
@@ -146,6 +151,8 @@ agent_on_ctl(const struct ctl_peer *peer, const struct ctl_op *op,
 		    json_pack("{sssIsI}", "version", PACKAGE_VERSION,
 			"generation", (json_int_t)agent->generation, "uid",
 			(json_int_t)peer->uid));
+	if (strcmp(op->name, "plan") == 0)
+		return takeover_ctl_plan(agent->takeover, peer, req);
 	return watch_ctl(agent->watch, peer, op, req);
 }
 
@@ -258,6 +265,8 @@ agent_run(const char *conf_path, const char *xcatdb, struct conf *conf)
 	}
 	agent_ready(agent);
 	agent->watch = watch_new(&agent->loop, conf);
+	agent->takeover = takeover_new(
+	    &agent->loop, conf, agent->xcatdb, agent->watch);
 	agent->topo = topo_start(
 	    &agent->loop, conf, agent->xcatdb, agent_on_topology, agent);
 

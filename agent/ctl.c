@@ -10,6 +10,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -38,10 +39,15 @@ struct ctl_client {
 	size_t len;
 	int closing;
 	int reading;
-	int eof;     /* the peer sent all it will: close once answered */
-	int writes;  /* replies not written yet */
-	int handles; /* open handles, freed at 0 */
+	int eof;      /* the peer sent all it will: close once answered */
+	int writes;   /* replies not written yet */
+	int deferred; /* replies owed by work off the loop */
+	int handles;  /* open handles; freed when this and deferred are 0 */
 	struct ctl_client *next;
+};
+
+struct ctl_deferred {
+	struct ctl_client *client;
 };
 
 struct ctl {
@@ -132,14 +138,21 @@ ctl_peer_of(struct ctl_client *cl, int fd)
 }
 
 static void
+ctl_client_release(struct ctl_client *cl)
+{
+	if (cl->handles != 0 || cl->deferred != 0)
+		return;
+	free(cl->buf);
+	free(cl);
+}
+
+static void
 ctl_client_closed(uv_handle_t *h)
 {
 	struct ctl_client *cl = h->data;
 
-	if (--cl->handles != 0)
-		return;
-	free(cl->buf);
-	free(cl);
+	cl->handles--;
+	ctl_client_release(cl);
 }
 
 static void
@@ -212,7 +225,7 @@ static void
 ctl_request(struct ctl_client *cl, const char *line, size_t len)
 {
 	const struct ctl_op *op;
-	char err[512];
+	char err[512], *reply;
 	json_t *req;
 
 	while (len != 0 && line[len - 1] == '\r')
@@ -245,8 +258,38 @@ ctl_request(struct ctl_client *cl, const char *line, size_t len)
 		json_decref(req);
 		return;
 	}
-	ctl_send(cl, cl->ctl->handler(&cl->peer, op, req, cl->ctl->arg), 0);
+	reply = cl->ctl->handler(&cl->peer, op, req, cl->ctl->arg);
+	if (reply != NULL)
+		ctl_send(cl, reply, 0);
 	json_decref(req);
+}
+
+struct ctl_deferred *
+ctl_defer(const struct ctl_peer *peer)
+{
+	struct ctl_client *cl = (struct ctl_client *)((char *)peer -
+	    offsetof(struct ctl_client, peer));
+	struct ctl_deferred *d;
+
+	d = xcalloc(1, sizeof *d);
+	d->client = cl;
+	cl->deferred++;
+	return d;
+}
+
+void
+ctl_deferred_reply(struct ctl_deferred *d, char *line)
+{
+	struct ctl_client *cl = d->client;
+
+	cl->deferred--;
+	if (!cl->closing)
+		ctl_send(cl, line, 0);
+	else {
+		free(line);
+		ctl_client_release(cl);
+	}
+	free(d);
 }
 
 static void
@@ -269,7 +312,7 @@ ctl_drain(struct ctl_client *cl)
 	size_t max = (size_t)cl->ctl->conf->control.max_request, i;
 	char *nl;
 
-	while (!cl->closing && cl->writes == 0) {
+	while (!cl->closing && cl->writes == 0 && cl->deferred == 0) {
 		nl = cl->len != 0 ? memchr(cl->buf, '\n', cl->len) : NULL;
 		i = nl != NULL ? (size_t)(nl - cl->buf) : cl->len;
 		if (i > max) {
@@ -296,7 +339,7 @@ ctl_drain(struct ctl_client *cl)
 	}
 	if (cl->closing)
 		return;
-	if (cl->writes != 0 ||
+	if (cl->writes != 0 || cl->deferred != 0 ||
 	    (cl->len != 0 && memchr(cl->buf, '\n', cl->len) != NULL)) {
 		/* Busy: the peer waits for its reply. */
 		if (cl->reading)

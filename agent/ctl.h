@@ -29,10 +29,20 @@ struct ctl_peer {
 
 /*
  * Answer one checked request: the reply line (ctl_reply_ok or
- * ctl_reply_error), malloc'd.
+ * ctl_reply_error), malloc'd; or NULL after ctl_defer() when the answer
+ * comes later (work off the loop).
  */
 typedef char *(*ctl_handler)(const struct ctl_peer *, const struct ctl_op *,
     const json_t *req, void *arg);
+
+/*
+ * A reply that comes later: taken by a handler for its peer's
+ * connection, answered once with ctl_deferred_reply (line taken), even
+ * when the peer went away meanwhile (the line is dropped then).
+ */
+struct ctl_deferred;
+struct ctl_deferred *ctl_defer(const struct ctl_peer *);
+void ctl_deferred_reply(struct ctl_deferred *, char *line);
 
 /* Record a mutating request refused before the handler (audit). */
 typedef void (*ctl_refusal)(

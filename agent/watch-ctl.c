@@ -350,6 +350,45 @@ watch_tick_stop(struct watch *w)
 	w->tick = NULL;
 }
 
+struct watch_view *
+watch_views(struct watch *w, size_t *n)
+{
+	struct watch_view *v = xcalloc(w->n + 1, sizeof *v);
+	int64_t now = watch_epoch_ms();
+	uint64_t loop_now = uv_now(w->loop);
+	const struct store_maint *m;
+	size_t i, k;
+
+	for (i = 0; i < w->n; i++) {
+		struct watch_sn *s = w->sn[i];
+		snprintf(v[i].name, sizeof v[i].name, "%s", s->name);
+		v[i].state = health_state_name(s->health.state);
+		v[i].confirm = health_confirm_name(s->health.confirm);
+		v[i].since = now - (int64_t)(loop_now - s->health.since_ms);
+		v[i].confirmed_age = s->confirmed_at != 0 ?
+		    (int64_t)(loop_now - s->confirmed_at) :
+		    -1;
+		v[i].flapping = s->health.flapping;
+		v[i].inhibited = s->health.inhibited;
+		v[i].maintenance = (m = watch_maint_of(w, s->name)) != NULL ?
+		    m->id :
+		    0;
+		v[i].services_ok = 1;
+		for (k = 0; k < s->nsvc; k++)
+			if (s->svc[k].sv.state == SERVICE_WARNING ||
+			    s->svc[k].sv.state == SERVICE_CRITICAL)
+				v[i].services_ok = 0;
+	}
+	*n = w->n;
+	return v;
+}
+
+struct store *
+watch_store(struct watch *w)
+{
+	return w->store;
+}
+
 /* --- Requests --- */
 
 static json_t *

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "topo.h"
@@ -21,6 +22,26 @@ struct watch *watch_new(uv_loop_t *, const struct conf *);
 void watch_set_conf(struct watch *, const struct conf *);
 /* The SN set from a topology read: start, keep or stop watching each. */
 void watch_update(struct watch *, const struct topo_sn *, size_t);
+struct store;
+
+/* What the agent knows of one watched SN, for a takeover plan. */
+struct watch_view {
+	char name[256];
+	const char *state;     /* health state name (static) */
+	const char *confirm;   /* witness confirmation name (static) */
+	int64_t since;	       /* ms since the epoch of the last transition */
+	int64_t confirmed_age; /* ms since the last confirmation, -1 none */
+	int flapping;
+	int inhibited;
+	int64_t maintenance; /* the window covering it now, 0 none */
+	int services_ok;     /* every service dimension OK or not judged */
+};
+
+/* Every watched SN's view in a malloc'd array, how many in *n. */
+struct watch_view *watch_views(struct watch *, size_t *n);
+/* The state database, NULL until it is open. */
+struct store *watch_store(struct watch *);
+
 /* Answer a checked control request (agent/ctl): a reply line. */
 char *watch_ctl(struct watch *, const struct ctl_peer *, const struct ctl_op *,
     const json_t *req);

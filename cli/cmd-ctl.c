@@ -690,6 +690,83 @@ cmd_maint(int argc, char **argv)
 	return ctl_run("maint", &o, req, ctl_print_maint);
 }
 
+/* The plan as an operator reads it; the code only when one was given. */
+static void
+ctl_print_plan(const json_t *r)
+{
+	const json_t *p = json_object_get(r, "plan"), *v, *w;
+	const char *code = json_string_value(json_object_get(r, "code"));
+	char when[64];
+	time_t t;
+	struct tm tm;
+	size_t i, j;
+	const char *key;
+
+	t = (time_t)(json_integer_value(json_object_get(p, "expires")) / 1000);
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%H:%M:%S", &tm);
+	printf("takeover plan %s for %s (expires %s)\n", ctl_s(p, "id"),
+	    ctl_s(p, "sn"), when);
+	if (json_is_true(json_object_get(p, "eligible")))
+		printf("  eligible: every rule holds\n");
+	else {
+		printf("  NOT eligible:\n");
+		json_array_foreach(json_object_get(p, "refusals"), i, v)
+		    printf("    - %s\n", json_string_value(v));
+	}
+	printf("  fencing: %s\n", ctl_s(p, "fencing"));
+	printf("  compute nodes moving: %lld (",
+	    (long long)json_integer_value(json_object_get(p, "moving")));
+	i = 0;
+	json_object_foreach((json_t *)json_object_get(p, "classes"), key, v)
+	    printf("%s%s %lld", i++ != 0 ? ", " : "", key,
+		(long long)json_integer_value(v));
+	printf(")\n");
+	printf("  moves:\n");
+	json_array_foreach(json_object_get(p, "moves"), i, v)
+	{
+		printf("    ");
+		json_array_foreach(json_object_get(v, "argv"), j, w)
+		    printf("%s%s", j != 0 ? " " : "", json_string_value(w));
+		printf("   (%lld nodes)\n",
+		    (long long)json_integer_value(json_object_get(v, "count")));
+	}
+	if (json_array_size(json_object_get(p, "waves")) == 0)
+		printf("  reboots: none (no diskless or statelite node)\n");
+	json_array_foreach(json_object_get(p, "waves"), i, v)
+	{
+		printf("  reboot wave %zu:", i + 1);
+		json_array_foreach(v, j, w) printf(" %s", json_string_value(w));
+		printf("\n");
+	}
+	json_array_foreach(json_object_get(p, "risks"), i, v)
+	    printf("  risk: %s\n", json_string_value(v));
+	printf("  estimated duration: %lld min\n",
+	    (long long)json_integer_value(json_object_get(p, "estimate_s")) /
+		60);
+	printf("  state hash: %s\n", ctl_s(p, "state_hash"));
+	if (code != NULL)
+		printf(
+		    "  confirmation code (for you only): %s\n"
+		    "  confirm with: snguard takeover --confirm %s --code %s\n",
+		    code, ctl_s(p, "id"), code);
+}
+
+int
+cmd_plan(int argc, char **argv)
+{
+	struct ctl_opts o;
+	int i;
+
+	i = ctl_getopt(argc, argv, &o, "", NULL, NULL, NULL);
+	if (i < 0 || i + 1 != argc) {
+		fprintf(stderr, "usage: snguard plan SN " CTL_COMMON "\n");
+		return CMD_USAGE;
+	}
+	return ctl_run("plan", &o,
+	    json_pack("{ssss}", "op", "plan", "sn", argv[i]), ctl_print_plan);
+}
+
 int
 cmd_path_clear(int argc, char **argv)
 {

@@ -56,6 +56,7 @@ static const struct snguard_cmd snguard_cmds[] = {
 	    cmd_maint },
 	{ "path-clear", "GROUP [-m text] [-c file] [-S socket] [--json]",
 	    cmd_path_clear },
+	{ "plan", "SN [-c file] [-S socket] [--json]", cmd_plan },
 	{ "version", "", snguard_version }, { NULL, NULL, NULL }
 };
 

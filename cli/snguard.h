@@ -17,6 +17,7 @@ int cmd_ack(int, char **);
 int cmd_unack(int, char **);
 int cmd_maint(int, char **);
 int cmd_path_clear(int, char **);
+int cmd_plan(int, char **);
 
 /* Exit statuses shared by the commands. */
 #define CMD_OK 0

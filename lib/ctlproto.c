@@ -64,6 +64,7 @@ static const struct ctl_field f_maint_end[] = { INT("window", 1, 1, ID_MAX),
 	TEXT("comment", 0), END };
 static const struct ctl_field f_path_clear[] = { TEXT("group", 1),
 	TEXT("comment", 0), END };
+static const struct ctl_field f_plan[] = { NAME("sn", 1), END };
 
 const struct ctl_op ctl_ops[] = {
 	{ "version", 0, f_none, "the daemon's version" },
@@ -75,6 +76,7 @@ const struct ctl_op ctl_ops[] = {
 	{ "maint-list", 0, f_none, "maintenance windows not over yet" },
 	{ "maint-end", 1, f_maint_end, "end a maintenance window now" },
 	{ "path-clear", 1, f_path_clear, "clear a path incident by hand" },
+	{ "plan", 1, f_plan, "compute a takeover plan" },
 	{ NULL, 0, NULL, NULL },
 };
 

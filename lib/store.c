@@ -84,6 +84,14 @@ static const char *const store_migrations[STORE_VERSION] = {
 	"ALTER TABLE maintenance ADD COLUMN members TEXT;"
 	"ALTER TABLE maintenance ADD COLUMN ended INTEGER;"
 	"ALTER TABLE audit ADD COLUMN uid INTEGER;",
+	/* 4 -> 5: takeover plans. */
+	"ALTER TABLE plans ADD COLUMN key TEXT;"
+	"ALTER TABLE plans ADD COLUMN code_hash TEXT;"
+	"ALTER TABLE plans ADD COLUMN state_hash TEXT;"
+	"ALTER TABLE plans ADD COLUMN expires INTEGER;"
+	"ALTER TABLE plans ADD COLUMN uid INTEGER;"
+	"ALTER TABLE plans ADD COLUMN code_attempts INTEGER NOT NULL DEFAULT 0;"
+	"CREATE UNIQUE INDEX plans_key ON plans (key);",
 };
 
 /* "path: what: sqlite's message" into *cause. */
@@ -871,6 +879,51 @@ store_maint_done(struct store *s, int64_t id, int64_t now, char **cause)
 		"ii", id, now) != 0)
 		return store_fail(s, "ending a maintenance window", cause);
 	return 0;
+}
+
+int
+store_plan_add(struct store *s, struct store_plan *p, char **cause)
+{
+	if (store_run(s,
+		"INSERT INTO plans (key, sn, kind, state, body, code_hash,"
+		" state_hash, created, updated, expires, uid)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''), ?7, ?8, ?8, ?9,"
+		" ?10)",
+		"ssssssiiii", p->key, p->sn, p->kind, p->state, p->body,
+		p->code_hash, p->state_hash, p->created, p->expires,
+		(int64_t)p->uid) != 0)
+		return store_fail(s, "recording a plan", cause);
+	p->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+store_takeover_history(struct store *s, const char *sn, int64_t since,
+    int64_t *last_of_sn, int *recent, int *in_flight, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT"
+		" (SELECT MAX(updated) FROM plans WHERE kind = 'takeover'"
+		"  AND sn = ?1 AND state NOT IN ('planned', 'stale', 'aborted')),"
+		" (SELECT COUNT(*) FROM plans WHERE kind = 'takeover'"
+		"  AND state NOT IN ('planned', 'stale', 'aborted')"
+		"  AND updated >= ?2),"
+		" (SELECT COUNT(*) FROM plans"
+		"  WHERE state IN ('running', 'paused'))",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "plans", cause);
+	sqlite3_bind_text(st, 1, sn, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*last_of_sn = sqlite3_column_int64(st, 0);
+		*recent = sqlite3_column_int(st, 1);
+		*in_flight = sqlite3_column_int(st, 2) != 0;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, "plans", cause);
 }
 
 int

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* The schema this build writes. */
-#define STORE_VERSION 4
+#define STORE_VERSION 5
 /* Probe history rows kept per SN (a ring). */
 #define STORE_HISTORY 100
 
@@ -267,6 +267,32 @@ int store_maint_get(
 int store_maint_cut(struct store *, int64_t id, int64_t now, char **cause);
 /* Mark a window's end handled at now. */
 int store_maint_done(struct store *, int64_t id, int64_t now, char **cause);
+
+/*
+ * Takeover and failback plans (health.md §10.2, schema 5): the plan as
+ * JSON, its state hash, and its confirmation code only as a hash.
+ */
+struct store_plan {
+	int64_t id;
+	char key[33]; /* the plan id: 32 hex digits */
+	char sn[256];
+	char kind[16];	/* takeover, failback */
+	char state[16]; /* planned, stale, running, paused, completed, ... */
+	char *body;	/* JSON; the caller's */
+	char code_hash[65];
+	char state_hash[65];
+	int64_t created; /* ms since the epoch */
+	int64_t expires;
+	uint32_t uid;
+};
+
+int store_plan_add(struct store *, struct store_plan *, char **cause);
+/*
+ * For the eligibility rules: the last takeover of sn that ran (ms, 0
+ * none), how many ran since since, and whether one runs now.
+ */
+int store_takeover_history(struct store *, const char *sn, int64_t since,
+    int64_t *last_of_sn, int *recent, int *in_flight, char **cause);
 
 /*
  * The audit trail (health.md §10.8): one row per mutating request or

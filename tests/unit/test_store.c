@@ -434,6 +434,13 @@ test_migrate_from_1(void **state)
 			     "ALTER TABLE maintenance DROP COLUMN members;"
 			     "ALTER TABLE maintenance DROP COLUMN ended;"
 			     "ALTER TABLE audit DROP COLUMN uid;"
+			     "DROP INDEX plans_key;"
+			     "ALTER TABLE plans DROP COLUMN key;"
+			     "ALTER TABLE plans DROP COLUMN code_hash;"
+			     "ALTER TABLE plans DROP COLUMN state_hash;"
+			     "ALTER TABLE plans DROP COLUMN expires;"
+			     "ALTER TABLE plans DROP COLUMN uid;"
+			     "ALTER TABLE plans DROP COLUMN code_attempts;"
 			     "UPDATE schema_version SET version = 1",
 			     NULL, NULL, NULL),
 	    SQLITE_OK);
