@@ -593,12 +593,22 @@ runner_run(const struct runner_cmd *cmd, struct runner_result *res)
 		return;
 	}
 	x.r = runner_new(&loop, 1);
-	/* Only a tool's main thread speaks for the process. */
+	/*
+	 * Only a tool's main thread speaks for the process, and only for
+	 * signals the tool left at their default: one with a handler of its
+	 * own (snguard netboot stops between waves on SIGINT) keeps it.
+	 */
 	if (getpid() == (pid_t)syscall(SYS_gettid))
 		for (i = 0; i < 3; i++) {
-			uv_signal_init(&loop, &x.sig[i]);
-			x.sig[i].data = &x;
-			uv_signal_start(&x.sig[i], runner_run_signal, sigs[i]);
+			struct sigaction old;
+			if (sigaction(sigs[i], NULL, &old) != 0 ||
+			    (old.sa_flags & SA_SIGINFO) != 0 ||
+			    old.sa_handler != SIG_DFL)
+				continue;
+			uv_signal_init(&loop, &x.sig[x.nsig]);
+			x.sig[x.nsig].data = &x;
+			uv_signal_start(
+			    &x.sig[x.nsig], runner_run_signal, sigs[i]);
 			x.nsig++;
 		}
 	runner_start(x.r, cmd, runner_run_cb, &x);

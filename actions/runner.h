@@ -85,9 +85,10 @@ void runner_start(
 
 /*
  * Run cmd to its end on a private loop. Called from a tool's main thread,
- * a SIGTERM, SIGINT or SIGHUP meanwhile is passed on to the command's
- * process group, and once it has ended the tool dies of that signal:
- * nothing the tool started outlives it.
+ * a SIGTERM, SIGINT or SIGHUP meanwhile (one the tool left at its default
+ * disposition) is passed on to the command's process group, and once it
+ * has ended the tool dies of that signal: nothing the tool started
+ * outlives it.
  */
 void runner_run(const struct runner_cmd *, struct runner_result *);
 
