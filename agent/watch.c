@@ -1234,6 +1234,29 @@ watch_path_cleared(struct watch *w, struct watch_group *g,
 	}
 }
 
+/* The SNs of group g and their path view; how many. Both arrays malloc'd. */
+static size_t
+watch_path_members(struct watch *w, struct watch_group *g,
+    struct path_member **mp, struct watch_sn ***whop)
+{
+	struct path_member *m = xcalloc(w->n + 1, sizeof *m);
+	struct watch_sn **who = xcalloc(w->n + 1, sizeof *who);
+	size_t i, n = 0;
+
+	for (i = 0; i < w->n; i++) {
+		if (w->sn[i] == NULL || w->sn[i]->group != g)
+			continue;
+		who[n] = w->sn[i];
+		m[n].state = w->sn[i]->health.state;
+		m[n].fail_since = w->sn[i]->fail_since;
+		m[n].counted = w->sn[i]->path_counted;
+		n++;
+	}
+	*mp = m;
+	*whop = who;
+	return n;
+}
+
 /* Evaluate a group after a round of one of its SNs or anchors. */
 static void
 watch_path_eval(struct watch *w, struct watch_group *g)
@@ -1246,17 +1269,7 @@ watch_path_eval(struct watch *w, struct watch_group *g)
 	size_t i, n = 0;
 	char *why;
 
-	m = xcalloc(w->n + 1, sizeof *m);
-	who = xcalloc(w->n + 1, sizeof *who);
-	for (i = 0; i < w->n; i++) {
-		if (w->sn[i] == NULL || w->sn[i]->group != g)
-			continue;
-		who[n] = w->sn[i];
-		m[n].state = w->sn[i]->health.state;
-		m[n].fail_since = w->sn[i]->fail_since;
-		m[n].counted = w->sn[i]->path_counted;
-		n++;
-	}
+	n = watch_path_members(w, g, &m, &who);
 	for (i = 0; i < w->nanchors; i++)
 		if (w->anchors[i]->group == g &&
 		    w->anchors[i]->health.state == HEALTH_DOWN)
@@ -1298,17 +1311,7 @@ watch_path_clear(struct watch *w, const char *group, const char *why)
 		return -1;
 	if (g->incident == 0 && !g->pg.degraded)
 		return 0;
-	m = xcalloc(w->n + 1, sizeof *m);
-	who = xcalloc(w->n + 1, sizeof *who);
-	for (i = 0; i < w->n; i++) {
-		if (w->sn[i] == NULL || w->sn[i]->group != g)
-			continue;
-		who[n] = w->sn[i];
-		m[n].state = w->sn[i]->health.state;
-		m[n].fail_since = w->sn[i]->fail_since;
-		m[n].counted = w->sn[i]->path_counted;
-		n++;
-	}
+	n = watch_path_members(w, g, &m, &who);
 	path_clear(&g->pg, m, n, uv_now(w->loop));
 	for (i = 0; i < n; i++)
 		who[i]->path_counted = m[i].counted;

@@ -406,6 +406,61 @@ store_incident_row(sqlite3_stmt *st, struct store_incident *inc)
 	" reminded, tier"
 
 /*
+ * Step a prepared statement (parameters bound) to its end, one element
+ * of size bytes per row filled by fill, into a malloc'd *rows. Returns
+ * how many, or -1 with *cause naming what; st is finalized.
+ */
+static int
+store_collect(struct store *s, sqlite3_stmt *st, size_t size,
+    void (*fill)(sqlite3_stmt *, void *), void **rows, const char *what,
+    char **cause)
+{
+	int n = 0, cap = 0, rc;
+	char *v = NULL;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap != 0 ? 2 * cap : 8;
+			v = xreallocarray(v, (size_t)cap, size);
+		}
+		fill(st, v + (size_t)n++ * size);
+	}
+	sqlite3_finalize(st);
+	*rows = v;
+	if (rc != SQLITE_DONE) {
+		free(v);
+		*rows = NULL;
+		return store_fail(s, what, cause);
+	}
+	return n;
+}
+
+/*
+ * Step a prepared statement for at most one row, filled by fill: 1 found,
+ * 0 none, -1 with *cause. st is finalized.
+ */
+static int
+store_one(struct store *s, sqlite3_stmt *st,
+    void (*fill)(sqlite3_stmt *, void *), void *out, const char *what,
+    char **cause)
+{
+	int rc;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fill(st, out);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, what, cause);
+}
+
+static void
+store_incident_fill(sqlite3_stmt *st, void *out)
+{
+	store_incident_row(st, out);
+}
+
+/*
  * The newest incident of the fingerprint: 1 with *inc, 0 none, -1
  * error.
  */
@@ -414,7 +469,6 @@ store_incident_last(
     struct store *s, const char *fp, struct store_incident *inc, char **cause)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (sqlite3_prepare_v2(s->db,
 		"SELECT " STORE_INC_COLUMNS " FROM incidents"
@@ -422,12 +476,7 @@ store_incident_last(
 		-1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "incidents", cause);
 	sqlite3_bind_text(st, 1, fp, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		store_incident_row(st, inc);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(s, "incidents", cause);
+	return store_one(s, st, store_incident_fill, inc, "incidents", cause);
 }
 
 /* Run one statement with text/int64 parameters given as a format. */
@@ -578,19 +627,13 @@ store_incident_get(
     struct store *s, int64_t id, struct store_incident *inc, char **cause)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (sqlite3_prepare_v2(s->db,
 		"SELECT " STORE_INC_COLUMNS " FROM incidents WHERE id = ?1", -1,
 		&st, NULL) != SQLITE_OK)
 		return store_fail(s, "incidents", cause);
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		store_incident_row(st, inc);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : store_fail(s, "incidents", cause);
+	return store_one(s, st, store_incident_fill, inc, "incidents", cause);
 }
 
 int
@@ -642,7 +685,6 @@ store_incident_list_open(
     struct store *s, struct store_incident **rows, char **cause)
 {
 	sqlite3_stmt *st;
-	int n = 0, cap = 0, rc;
 
 	*rows = NULL;
 	if (sqlite3_prepare_v2(s->db,
@@ -650,21 +692,8 @@ store_incident_list_open(
 		" WHERE state <> 'resolved' ORDER BY id",
 		-1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "incidents", cause);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap != 0 ? 2 * cap : 16;
-			*rows = xreallocarray(
-			    *rows, (size_t)cap, sizeof **rows);
-		}
-		store_incident_row(st, &(*rows)[n++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*rows);
-		*rows = NULL;
-		return store_fail(s, "incidents", cause);
-	}
-	return n;
+	return store_collect(s, st, sizeof **rows, store_incident_fill,
+	    (void **)rows, "incidents", cause);
 }
 
 int
@@ -752,11 +781,16 @@ store_ack_get(struct store *s, int64_t id, struct store_ack *a, char **cause)
 	return rc == SQLITE_DONE ? 0 : store_fail(s, "acknowledgements", cause);
 }
 
+static void
+store_id_fill(sqlite3_stmt *st, void *out)
+{
+	*(int64_t *)out = sqlite3_column_int64(st, 0);
+}
+
 int
 store_ack_expired(struct store *s, int64_t now, int64_t **ids, char **cause)
 {
 	sqlite3_stmt *st;
-	int n = 0, cap = 0, rc;
 
 	*ids = NULL;
 	if (sqlite3_prepare_v2(s->db,
@@ -765,28 +799,18 @@ store_ack_expired(struct store *s, int64_t now, int64_t **ids, char **cause)
 		-1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "acknowledgements", cause);
 	sqlite3_bind_int64(st, 1, now);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap != 0 ? 2 * cap : 8;
-			*ids = xreallocarray(*ids, (size_t)cap, sizeof **ids);
-		}
-		(*ids)[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*ids);
-		*ids = NULL;
-		return store_fail(s, "acknowledgements", cause);
-	}
-	return n;
+	return store_collect(s, st, sizeof **ids, store_id_fill, (void **)ids,
+	    "acknowledgements", cause);
 }
 
 #define STORE_MAINT_COLUMNS \
 	"id, target, members, start, end, author, reason, ended"
 
 static void
-store_maint_row(sqlite3_stmt *st, struct store_maint *m)
+store_maint_fill(sqlite3_stmt *st, void *out)
 {
+	struct store_maint *m = out;
+
 	memset(m, 0, sizeof *m);
 	m->id = sqlite3_column_int64(st, 0);
 	store_text(st, 1, m->target, sizeof m->target);
@@ -815,7 +839,6 @@ int
 store_maint_list(struct store *s, struct store_maint **rows, char **cause)
 {
 	sqlite3_stmt *st;
-	int n = 0, cap = 0, rc;
 
 	*rows = NULL;
 	if (sqlite3_prepare_v2(s->db,
@@ -823,21 +846,8 @@ store_maint_list(struct store *s, struct store_maint **rows, char **cause)
 		" WHERE ended IS NULL ORDER BY end, id",
 		-1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "maintenance windows", cause);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap != 0 ? 2 * cap : 8;
-			*rows = xreallocarray(
-			    *rows, (size_t)cap, sizeof **rows);
-		}
-		store_maint_row(st, &(*rows)[n++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*rows);
-		*rows = NULL;
-		return store_fail(s, "maintenance windows", cause);
-	}
-	return n;
+	return store_collect(s, st, sizeof **rows, store_maint_fill,
+	    (void **)rows, "maintenance windows", cause);
 }
 
 int
@@ -845,20 +855,14 @@ store_maint_get(
     struct store *s, int64_t id, struct store_maint *m, char **cause)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	if (sqlite3_prepare_v2(s->db,
 		"SELECT " STORE_MAINT_COLUMNS " FROM maintenance WHERE id = ?1",
 		-1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "maintenance windows", cause);
 	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		store_maint_row(st, m);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 :
-				   store_fail(s, "maintenance windows", cause);
+	return store_one(
+	    s, st, store_maint_fill, m, "maintenance windows", cause);
 }
 
 int
