@@ -795,7 +795,7 @@ notify_on_remind(uv_timer_t *t)
 		if (strcmp(inc->severity, "critical") == 0)
 			for (e = 1; e < c->notify.escalation.n && e < 3; e++)
 				if ((int)e + 1 > tier &&
-				    now - inc->opened >=
+				    now - inc->opened - inc->paused >=
 					(int64_t)c->notify.escalation.v[e]) {
 					notify_remind_one(n, inc, "escalation",
 					    tier + 1, (int)e + 1, now);

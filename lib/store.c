@@ -92,6 +92,9 @@ static const char *const store_migrations[STORE_VERSION] = {
 	"ALTER TABLE plans ADD COLUMN uid INTEGER;"
 	"ALTER TABLE plans ADD COLUMN code_attempts INTEGER NOT NULL DEFAULT 0;"
 	"CREATE UNIQUE INDEX plans_key ON plans (key);",
+	/* 5 -> 6: escalation resumes after an acknowledgement. */
+	"ALTER TABLE incidents ADD COLUMN acked_since INTEGER;"
+	"ALTER TABLE incidents ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;",
 };
 
 /* "path: what: sqlite's message" into *cause. */
@@ -399,11 +402,12 @@ store_incident_row(sqlite3_stmt *st, struct store_incident *inc)
 	store_text(st, 7, inc->reason, sizeof inc->reason);
 	inc->reminded = sqlite3_column_int64(st, 8);
 	inc->tier = sqlite3_column_int(st, 9);
+	inc->paused = sqlite3_column_int64(st, 10);
 }
 
 #define STORE_INC_COLUMNS \
 	"id, subject, dimension, severity, state, opened, resolved, reason," \
-	" reminded, tier"
+	" reminded, tier, paused"
 
 /*
  * Step a prepared statement (parameters bound) to its end, one element
@@ -524,7 +528,8 @@ store_incident_open(struct store *s, const char *subject, const char *dimension,
 		if (store_run(s,
 			"UPDATE incidents SET state = 'problem', resolved = NULL,"
 			" updated = ?2, severity = ?3, reason = ?4,"
-			" reminded = NULL, tier = 1 WHERE id = ?1",
+			" reminded = NULL, tier = 1, paused = 0,"
+			" acked_since = NULL WHERE id = ?1",
 			"iiss", inc->id, now, severity, reason) != 0) {
 			store_fail(s, "reopening an incident", cause);
 			goto fail;
@@ -719,8 +724,9 @@ store_ack_add(struct store *s, const struct store_ack *a,
 		"isisiii", a->incident, a->author, (int64_t)a->uid, a->comment,
 		(int64_t)(a->sticky != 0), a->expires, a->at) != 0 ||
 	    store_run(s,
-		"UPDATE incidents SET state = 'acknowledged', updated = ?2"
-		" WHERE id = ?1",
+		"UPDATE incidents SET updated = ?2, acked_since ="
+		" CASE state WHEN 'acknowledged' THEN acked_since ELSE ?2 END,"
+		" state = 'acknowledged' WHERE id = ?1",
 		"ii", a->incident, a->at) != 0) {
 		rc = store_fail(s, "acknowledging an incident", cause);
 		goto out;
@@ -746,7 +752,9 @@ store_ack_clear(struct store *s, int64_t id, int64_t now, char **cause)
 		return 0;
 	if (store_run(s,
 		"UPDATE incidents SET state = 'problem', updated = ?2,"
-		" reminded = ?2 WHERE id = ?1 AND state = 'acknowledged'",
+		" reminded = ?2,"
+		" paused = paused + ?2 - COALESCE(acked_since, ?2),"
+		" acked_since = NULL WHERE id = ?1 AND state = 'acknowledged'",
 		"ii", id, now) != 0)
 		return store_fail(s, "ending an acknowledgement", cause);
 	return 1;

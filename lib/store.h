@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* The schema this build writes. */
-#define STORE_VERSION 5
+#define STORE_VERSION 6
 /* Probe history rows kept per SN (a ring). */
 #define STORE_HISTORY 100
 
@@ -77,6 +77,7 @@ struct store_incident {
 	char reason[256];
 	int64_t reminded; /* the last reminder (ms), 0 none yet */
 	int tier;	  /* the highest escalation tier told */
+	int64_t paused;	  /* ms it spent acknowledged (escalation waits) */
 	int how;	  /* STORE_INC_NEW, _RESUMED, _REOPENED */
 };
 

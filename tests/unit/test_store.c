@@ -434,6 +434,8 @@ test_migrate_from_1(void **state)
 			     "ALTER TABLE maintenance DROP COLUMN members;"
 			     "ALTER TABLE maintenance DROP COLUMN ended;"
 			     "ALTER TABLE audit DROP COLUMN uid;"
+			     "ALTER TABLE incidents DROP COLUMN acked_since;"
+			     "ALTER TABLE incidents DROP COLUMN paused;"
 			     "DROP INDEX plans_key;"
 			     "ALTER TABLE plans DROP COLUMN key;"
 			     "ALTER TABLE plans DROP COLUMN code_hash;"
@@ -541,8 +543,10 @@ test_acks(void **state)
 	assert_int_equal(store_incident_get(s, inc.id, &got, &cause), 1);
 	assert_string_equal(got.state, "problem");
 	assert_string_equal(got.severity, "critical");
-	/* Reminders count from the end of the acknowledgement. */
+	/* Reminders count from the end of the acknowledgement, and the
+	 * escalation offsets are pushed back by its length. */
 	assert_int_equal(got.reminded, 3000);
+	assert_int_equal(got.paused, 1000);
 	/* A sticky one outlives a worse severity; an expiry ends it. */
 	ack.sticky = 1;
 	ack.expires = 9000;
@@ -560,6 +564,9 @@ test_acks(void **state)
 	free(ids);
 	assert_int_equal(store_ack_clear(s, inc.id, 9000, &cause), 1);
 	assert_int_equal(store_ack_clear(s, inc.id, 9001, &cause), 0);
+	/* Acknowledged from 4000 (replacing no ack) to 9000: 5000 more. */
+	assert_int_equal(store_incident_get(s, inc.id, &got, &cause), 1);
+	assert_int_equal(got.paused, 6000);
 	assert_int_equal(store_ack_expired(s, 10000, &ids, &cause), 0);
 	free(ids);
 	/* Resolution ends an acknowledgement in force. */
