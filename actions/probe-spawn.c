@@ -4,20 +4,23 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "probe-spawn.h"
 #include "xmalloc.h"
 
-struct probe_spawn_binding {
-	struct runner *runner;
-	char *path;
-};
-
 struct probe_spawn_call {
 	probe_exit_cb cb;
 	void *arg;
+	struct probe_spawn_call *next, **prev; /* the binding's calls out */
+};
+
+struct probe_spawn_binding {
+	struct runner *runner;
+	char *path;
+	struct probe_spawn_call *calls;
 };
 
 static void
@@ -47,6 +50,9 @@ probe_spawn_on_end(struct runner_result *r, void *arg)
 	x.err = r->err;
 	x.errlen = r->errlen;
 	x.elapsed_ms = r->elapsed_ms;
+	if (call->next != NULL)
+		call->next->prev = call->prev;
+	*call->prev = call->next;
 	call->cb(&x, call->arg);
 	runner_result_clear(r);
 	free(call);
@@ -63,6 +69,11 @@ probe_spawn_run(void *arg, char *const *argv, char *const *env,
 	call = xcalloc(1, sizeof *call);
 	call->cb = cb;
 	call->arg = cbarg;
+	call->next = b->calls;
+	if (call->next != NULL)
+		call->next->prev = &call->next;
+	call->prev = &b->calls;
+	b->calls = call;
 	memset(&cmd, 0, sizeof cmd);
 	cmd.argv = argv;
 	cmd.path = b->path;
@@ -91,9 +102,23 @@ void
 probe_spawn_unbind(struct probe_spawner *sp)
 {
 	struct probe_spawn_binding *b = sp->arg;
+	struct probe_spawn_call *call;
+	struct probe_exit x;
 
 	if (b == NULL)
 		return;
+	/*
+	 * Commands the runner dropped when it was freed (it never calls them
+	 * back): their probes hear it was cancelled, so they can go too.
+	 */
+	while ((call = b->calls) != NULL) {
+		b->calls = call->next;
+		memset(&x, 0, sizeof x);
+		x.how = PROBE_NOT_STARTED;
+		x.code = -ECANCELED;
+		call->cb(&x, call->arg);
+		free(call);
+	}
 	free(b->path);
 	free(b);
 	sp->arg = NULL;

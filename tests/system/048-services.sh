@@ -11,10 +11,15 @@ cluster_up p9 --sns 2 --aix 1
 
 xcat_db --backups --aix 1
 
-# The plugin answers what $TESTDIR/plugin.state says for its SN.
+# The plugin answers what $TESTDIR/plugin.state says for its SN; with
+# $TESTDIR/plugin.slow it takes 5 s (and says it runs).
 PLUGIN="$TESTDIR/plugin"
 cat >"$PLUGIN" <<PLUG
 #!/bin/sh
+if [ -e "$TESTDIR/plugin.slow" ]; then
+	: >"$TESTDIR/plugin.running"
+	sleep 5
+fi
 st=OK
 [ "\$1" = sn2 ] && [ -s "$TESTDIR/plugin.state" ] && st=\$(cat "$TESTDIR/plugin.state")
 echo "DISK \$st - /install at 40%|used=40%"
@@ -142,6 +147,9 @@ sleep 1
 check "still no service notification" \
     test "$(grep -vc " host " "$NOTES")" -eq "$n0"
 
+# Stopping while a plugin runs: its probe goes without a leak.
+touch "$TESTDIR/plugin.slow"
+check "a slow plugin is running" wait_for 10 test -e "$TESTDIR/plugin.running"
 agent_stop
 echo "# notifications:"
 diag_file "$NOTES"
