@@ -146,16 +146,6 @@ email_date(int64_t ms, char *buf, size_t len)
 }
 
 static void
-email_utc(int64_t ms, char *buf, size_t len)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
-
-static void
 email_upper(char *s)
 {
 	for (; *s != '\0'; s++)
@@ -236,7 +226,7 @@ email_body(struct buf *b, json_t *o, const char *host)
 	    json_object_get(o, "children"));
 	char since[64], st[32];
 
-	email_utc(json_integer_value(json_object_get(o, "time")), since,
+	log_utc(json_integer_value(json_object_get(o, "time")), since,
 	    sizeof since);
 	if (strcmp(ev, "test") == 0) {
 		buf_printf(b,

@@ -163,17 +163,6 @@ watch_incident_event(struct watch *w, const struct store_incident *inc,
 		notify_event(w->notify, &ev);
 }
 
-/* "2026-11-25 14:00:00 UTC" */
-static void
-watch_utc(int64_t ms, char *buf, size_t len)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
-
 /*
  * A window is over: an SN of it that is not UP or has incidents open is
  * told of at once (health.md §5.2): the problems held back, then one
@@ -601,7 +590,7 @@ watch_req_ack(struct watch *w, const struct ctl_peer *p, const json_t *req)
 	free(detail);
 	until[0] = '\0';
 	if (ack.expires != 0) {
-		watch_utc(ack.expires, until + 7, sizeof until - 7);
+		log_utc(ack.expires, until + 7, sizeof until - 7);
 		memcpy(until, " until ", 7);
 	}
 	reason = xasprintf(

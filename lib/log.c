@@ -312,3 +312,13 @@ log_print(int priority, const char *fmt, ...)
 	vlog(priority, fmt, ap);
 	va_end(ap);
 }
+
+void
+log_utc(int64_t ms, char *buf, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define LOG_TO_STDERR 0x1
 #define LOG_TO_SYSLOG 0x2
@@ -61,5 +62,8 @@ void vlog(int priority, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 void fatal(const char *, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void fatalx(const char *, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* ms since the epoch as "2026-11-25 14:00:00 UTC" into buf. */
+void log_utc(int64_t ms, char *buf, size_t len);
 
 #endif /* SNGUARD_LOG_H */
