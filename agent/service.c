@@ -61,6 +61,17 @@ service_eval(struct service *sv, int host_alive, enum service_state verdict,
 	return 1;
 }
 
+unsigned int
+service_need(enum service_kind kind, enum service_state verdict,
+    unsigned int snmp_silent)
+{
+	if (kind != SERVICE_SNMP)
+		return SERVICE_EVALUATIONS;
+	if (verdict == SERVICE_OK)
+		return 1;
+	return snmp_silent > 0 ? snmp_silent : SERVICE_EVALUATIONS;
+}
+
 const char *
 service_state_name(enum service_kind kind, enum service_state st)
 {

@@ -47,6 +47,14 @@ enum service_state service_verdict(
  */
 int service_eval(struct service *, int host_alive, enum service_state verdict,
     unsigned int need);
+/*
+ * How many evaluations in a row a verdict needs to become the state:
+ * SERVICE_EVALUATIONS, except for SNMP, NORESP after snmp_silent silent
+ * rounds (probes.snmp.noresp_rounds) and OK again at the first answer
+ * (health.md §2.2), so a silence that packet loss made ends with the loss.
+ */
+unsigned int service_need(
+    enum service_kind, enum service_state verdict, unsigned int snmp_silent);
 /* The sub-state's name, as health.md names it (NIM_DOWN, SNMP_NORESP). */
 const char *service_state_name(enum service_kind, enum service_state);
 /* The incident severity of a state, or NULL when it is no problem. */

@@ -922,7 +922,7 @@ static void
 watch_services(struct watch_sn *s, const struct probe_round *r, int alive)
 {
 	struct watch_service *v;
-	enum service_state from;
+	enum service_state from, verdict;
 	size_t i, k;
 
 	for (i = 0; i < r->n; i++) {
@@ -935,9 +935,11 @@ watch_services(struct watch_sn *s, const struct probe_round *r, int alive)
 			continue;
 		v = &s->svc[k];
 		from = v->sv.state;
-		if (service_eval(&v->sv, alive,
-			service_verdict(v->sv.kind, &r->results[i]),
-			SERVICE_EVALUATIONS))
+		verdict = service_verdict(v->sv.kind, &r->results[i]);
+		if (service_eval(&v->sv, alive, verdict,
+			service_need(v->sv.kind, verdict,
+			    (unsigned int)
+				s->w->conf->probes.snmp.noresp_rounds)))
 			watch_service_change(s, v, from, r->results[i].detail);
 	}
 }

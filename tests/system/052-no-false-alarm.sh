@@ -35,6 +35,25 @@ sleep 40
 check "30 % loss for 40 s ($how): no DOWN" no_down
 check "and nothing sent" test ! -s "$NOTES"
 
+# --- SNMP silent for three rounds, then answering: SNMP_NORESP, and
+# SNMP_OK at the first answer (health.md §2.2), within group_wait, so
+# nothing is sent. Under packet loss this is what a silence looks like;
+# needing three answers again kept it open past group_wait. ---
+snmpd_signal() {
+	local p
+	for p in $(ip netns pids "sg${CLUSTER_ID}s1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = snmpd ] && kill -"$1" "$p"
+	done
+}
+snmpd_signal STOP
+check "snmpd of sn1 stopped for three rounds: SNMP_NORESP" wait_for 15 \
+    grep -q "sn1: snmp SNMP_OK -> SNMP_NORESP" "$log"
+snmpd_signal CONT
+check "its first answer: SNMP_OK again" wait_for 10 \
+    grep -q "sn1: snmp SNMP_NORESP -> SNMP_OK" "$log"
+sleep 3
+check "and nothing sent (resolved within group_wait)" test ! -s "$NOTES"
+
 # --- A single lost round. ---
 "$CLUSTER_SH" fail sn1 link >/dev/null
 wait_for 10 grep -q "sn1: UP -> SUSPECT" "$log"

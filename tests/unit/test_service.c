@@ -118,6 +118,46 @@ test_host_dead(void **state)
 	assert_true(service_eval(&sv, 1, SERVICE_OK, 3));
 }
 
+/*
+ * SNMP: NORESP after three silent rounds, OK again at the first answer
+ * (health.md §2.2), so a silence made by packet loss ends with the loss;
+ * the other services need three good evaluations.
+ */
+static void
+test_snmp_answers_at_once(void **state)
+{
+	struct service sv;
+	enum service_kind k;
+
+	(void)state;
+	memset(&sv, 0, sizeof sv);
+	sv.kind = SERVICE_SNMP;
+	assert_true(service_eval(
+	    &sv, 1, SERVICE_OK, service_need(SERVICE_SNMP, SERVICE_OK, 3)));
+	assert_false(service_eval(&sv, 1, SERVICE_WARNING,
+	    service_need(SERVICE_SNMP, SERVICE_WARNING, 3)));
+	assert_false(service_eval(&sv, 1, SERVICE_WARNING,
+	    service_need(SERVICE_SNMP, SERVICE_WARNING, 3)));
+	assert_int_equal(sv.state, SERVICE_OK);
+	assert_true(service_eval(&sv, 1, SERVICE_WARNING,
+	    service_need(SERVICE_SNMP, SERVICE_WARNING, 3)));
+	assert_int_equal(sv.state, SERVICE_WARNING);
+	assert_true(service_eval(
+	    &sv, 1, SERVICE_OK, service_need(SERVICE_SNMP, SERVICE_OK, 3)));
+	assert_int_equal(sv.state, SERVICE_OK);
+	/* probes.snmp.noresp_rounds sets the silence; no other service. */
+	assert_int_equal(service_need(SERVICE_SNMP, SERVICE_WARNING, 5), 5);
+	assert_int_equal(service_need(SERVICE_SNMP, SERVICE_OK, 5), 1);
+	for (k = SERVICE_NIM; k <= SERVICE_EXEC; k++) {
+		if (k == SERVICE_SNMP)
+			continue;
+		assert_int_equal(
+		    service_need(k, SERVICE_WARNING, 5), SERVICE_EVALUATIONS);
+		assert_int_equal(
+		    service_need(k, SERVICE_OK, 5), SERVICE_EVALUATIONS);
+	}
+}
+
 int
 main(void)
 {
@@ -125,6 +165,7 @@ main(void)
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_three_in_a_row),
 		cmocka_unit_test(test_host_dead),
+		cmocka_unit_test(test_snmp_answers_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
