@@ -153,6 +153,14 @@ agent_on_ctl(const struct ctl_peer *peer, const struct ctl_op *op,
 			(json_int_t)peer->uid));
 	if (strcmp(op->name, "plan") == 0)
 		return takeover_ctl_plan(agent->takeover, peer, req);
+	if (strcmp(op->name, "takeover-confirm") == 0)
+		return takeover_ctl_confirm(agent->takeover, peer, req);
+	if (strcmp(op->name, "takeover-show") == 0)
+		return takeover_ctl_show(agent->takeover, peer, req);
+	if (strcmp(op->name, "takeover-abort") == 0)
+		return takeover_ctl_abort(agent->takeover, peer, req);
+	if (strcmp(op->name, "takeover-resume") == 0)
+		return takeover_ctl_resume(agent->takeover, peer, req);
 	return watch_ctl(agent->watch, peer, op, req);
 }
 
@@ -174,6 +182,7 @@ agent_on_topology(const struct topo_sn *sns, size_t n, void *arg)
 
 	if (agent->watch != NULL)
 		watch_update(agent->watch, sns, n);
+	takeover_on_topology(agent->takeover);
 }
 
 static void
@@ -266,7 +275,7 @@ agent_run(const char *conf_path, const char *xcatdb, struct conf *conf)
 	agent_ready(agent);
 	agent->watch = watch_new(&agent->loop, conf);
 	agent->takeover = takeover_new(
-	    &agent->loop, conf, agent->xcatdb, agent->watch);
+	    &agent->loop, conf, agent->conf_path, agent->xcatdb, agent->watch);
 	agent->topo = topo_start(
 	    &agent->loop, conf, agent->xcatdb, agent_on_topology, agent);
 

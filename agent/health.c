@@ -239,7 +239,7 @@ health_taken_over(struct health_sn *sn, uint64_t now_ms)
 {
 	struct health_change c;
 
-	if (sn->state != HEALTH_DOWN)
+	if (sn->state == HEALTH_TAKEN_OVER)
 		return -1;
 	memset(&c, 0, sizeof c);
 	health_set(sn, HEALTH_TAKEN_OVER, now_ms, &c);

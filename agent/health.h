@@ -88,7 +88,11 @@ unsigned int health_round(struct health_sn *, const struct health_params *,
 void health_set_inhibited(struct health_sn *, int);
 /* The witness verdict for a DOWN SN; ignored in other states. */
 void health_set_confirm(struct health_sn *, enum health_confirm);
-/* The takeover's move step committed: DOWN -> TAKEN_OVER. -1 otherwise. */
+/*
+ * The takeover's move step committed: TAKEN_OVER from whatever state the
+ * SN is judged in (DOWN, or UNKNOWN after a restart: its nodes moved
+ * either way). -1 when it is TAKEN_OVER already.
+ */
 int health_taken_over(struct health_sn *, uint64_t now_ms);
 /* Failback completed or operator release: TAKEN_OVER -> UNKNOWN. */
 int health_release(struct health_sn *, uint64_t now_ms);

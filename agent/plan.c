@@ -147,8 +147,8 @@ plan_refusals(const struct plan_input *in)
 	else if (sn->confirmed_age < 0 || sn->confirmed_age > in->validity)
 		REFUSE("%s's confirmation is older than %lld s", sn->name,
 		    (long long)(in->validity / 1000));
-	if (sn->flapping)
-		REFUSE("%s is flapping", sn->name);
+	if (sn->flapping && !in->force_flapping)
+		REFUSE("%s is flapping (--force-flapping overrides)", sn->name);
 	if (sn->maintenance != 0)
 		REFUSE("%s is in maintenance window %lld", sn->name,
 		    (long long)sn->maintenance);
@@ -175,7 +175,8 @@ plan_refusals(const struct plan_input *in)
 	if (in->nbackups == 0)
 		REFUSE("no compute node of %s names a backup service node",
 		    sn->name);
-	if (in->last_of_sn != 0 && in->now - in->last_of_sn < in->block_period)
+	if (in->last_of_sn != 0 &&
+	    in->now - in->last_of_sn < in->block_period && !in->override_block)
 		REFUSE("%s was taken over %lld s ago (takeover.block_period is "
 		       "%lld s)",
 		    sn->name, (long long)((in->now - in->last_of_sn) / 1000),
@@ -287,6 +288,14 @@ plan_make(const struct plan_input *in)
 	json_object_set_new(plan, "waves", waves);
 	json_object_set_new(plan, "risks", risks);
 	json_object_set_new(plan, "state_hash", json_string(hash));
+	/* What the hash covers: says what changed when a plan goes stale. */
+	{
+		char *text = plan_state_text(in);
+		json_t *t = json_string(text);
+		json_object_set_new(
+		    plan, "state_text", t != NULL ? t : json_null());
+		free(text);
+	}
 	/*
 	 * The estimate: fencing (up to the fence timeout is rare; a minute),
 	 * the move, then each wave's boot (about 10 min) and pause.

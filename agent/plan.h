@@ -48,6 +48,8 @@ struct plan_input {
 	int recent;	       /* takeovers in the last hour */
 	int max_per_hour;
 	int in_flight;	    /* another takeover runs */
+	int force_flapping; /* the operator's --force-flapping */
+	int override_block; /* root's --override-block */
 	long long wave;	    /* nodes per reboot wave */
 	int64_t wave_pause; /* ms between waves */
 	struct plan_sn sn;

@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "ctlproto.h"
+#include "execute.h"
 #include "log.h"
 #include "nodes.h"
 #include "plan.h"
@@ -32,8 +33,16 @@ struct takeover {
 	const struct conf *conf;
 	char *xcatdb;
 	struct watch *watch;
-	int busy;     /* plans being computed */
-	int stopping; /* freed when the last one is answered */
+	struct exec *exec;
+	int recovered; /* plans left running by a dead daemon are handled */
+	int busy;      /* plans being computed */
+	int stopping;  /* freed when the last one is answered */
+};
+
+/* A confirmation on its way: the plan is made again and compared. */
+struct takeover_confirm {
+	char key[33];
+	char *reason, *attest;
 };
 
 /* One plan request on its way through the worker. */
@@ -51,6 +60,8 @@ struct takeover_job {
 	/* Results. */
 	json_t *plan;
 	char *error;
+	/* Set for a confirmation: what the new plan is compared with. */
+	struct takeover_confirm *confirm;
 };
 
 static int64_t
@@ -248,6 +259,11 @@ out:
 static void
 takeover_job_free(struct takeover_job *j)
 {
+	if (j->confirm != NULL) {
+		free(j->confirm->reason);
+		free(j->confirm->attest);
+		free(j->confirm);
+	}
 	json_decref(j->plan);
 	free((char *)j->in.id);
 	free(j->error);
@@ -256,6 +272,162 @@ takeover_job_free(struct takeover_job *j)
 	free(j->fencing_policy);
 	free(j->views);
 	free(j);
+}
+
+static void
+takeover_set_state(struct takeover *t, struct store *st, const char *key,
+    const char *state, const char *note)
+{
+	char *cause = NULL;
+
+	(void)t;
+	if (store_plan_set_state(
+		st, key, state, note, takeover_now(), &cause) != 0) {
+		log_warnx("state database: %s", cause);
+		free(cause);
+	}
+}
+
+/*
+ * The first line of the state text (what the hash covers) that differs
+ * between the stored plan and the new one, as "was: ...; now: ...".
+ */
+static char *
+takeover_changed(const char *stored_body, const json_t *fresh)
+{
+	json_t *old = json_loads(stored_body, 0, NULL);
+	const char *a = json_string_value(json_object_get(old, "state_text"));
+	const char *b = json_string_value(json_object_get(fresh, "state_text"));
+	char *r;
+	size_t la, lb;
+
+	if (a == NULL || b == NULL) {
+		json_decref(old);
+		return xstrdup("the state hash differs");
+	}
+	for (;;) {
+		la = strcspn(a, "\n");
+		lb = strcspn(b, "\n");
+		if (la != lb || strncmp(a, b, la) != 0 || a[la] == '\0' ||
+		    b[lb] == '\0')
+			break;
+		a += la + 1;
+		b += lb + 1;
+	}
+	r = xasprintf("was \"%.*s\", now \"%.*s\"", (int)la, a, (int)lb, b);
+	json_decref(old);
+	return r;
+}
+
+/*
+ * The plan made again for a confirmation: same state hash and eligible,
+ * or the stored plan is not executed (health.md §10.2, §10.4).
+ */
+static void
+takeover_confirm_after(struct takeover_job *j, struct store *st)
+{
+	struct takeover *t = j->t;
+	struct takeover_confirm *cf = j->confirm;
+	struct store_plan row;
+	const char *hash = json_string_value(
+		       json_object_get(j->plan, "state_hash")),
+		   *refusal;
+	char *cause = NULL, *detail;
+	json_t *refusals = json_object_get(j->plan, "refusals");
+	int64_t jrow;
+	int rc;
+
+	memset(&row, 0, sizeof row);
+	if ((rc = store_plan_get(st, cf->key, &row, &cause)) != 1) {
+		ctl_deferred_reply(j->reply,
+		    ctl_reply_error("takeover: plan %s: %s", cf->key,
+			rc < 0 ? cause : "gone"));
+		free(cause);
+		return;
+	}
+	if (strcmp(row.state, "planned") != 0) {
+		ctl_deferred_reply(j->reply,
+		    ctl_reply_error(
+			"takeover: plan %s is %s now", cf->key, row.state));
+		goto out;
+	}
+	if (hash == NULL || strcmp(hash, row.state_hash) != 0) {
+		char *what = takeover_changed(row.body, j->plan);
+		detail = xasprintf(
+		    "the cluster changed after it was made: %s", what);
+		takeover_set_state(t, st, cf->key, "stale", detail);
+		log_warnx(
+		    "%s: takeover plan %s is stale: %s", row.sn, cf->key, what);
+		free(detail);
+		watch_audit(t->watch, &j->peer, "takeover-confirm", cf->key,
+		    "refused: stale");
+		ctl_deferred_reply(j->reply,
+		    ctl_reply_error(
+			"takeover: plan %s is stale: the state of %s, its "
+			"backup or its compute nodes changed since it was "
+			"made (%s); make a new plan (snguard plan %s)",
+			cf->key, row.sn, what, row.sn));
+		free(what);
+		goto out;
+	}
+	if (json_array_size(refusals) != 0) {
+		refusal = json_string_value(json_array_get(refusals, 0));
+		detail = xasprintf("refused: %s", refusal);
+		watch_audit(
+		    t->watch, &j->peer, "takeover-confirm", cf->key, detail);
+		free(detail);
+		ctl_deferred_reply(j->reply,
+		    ctl_reply_error("takeover: plan %s cannot run now: %s%s",
+			cf->key, refusal,
+			json_array_size(refusals) > 1 ? " (and more: snguard "
+							"plan lists them)" :
+							""));
+		goto out;
+	}
+	/* planned -> running once: a second confirmation meanwhile fails. */
+	if (store_plan_confirm(st, cf->key, j->peer.user, cf->reason,
+		takeover_now(), &cause) != 0) {
+		ctl_deferred_reply(j->reply,
+		    ctl_reply_error("takeover: state database: %s", cause));
+		free(cause);
+		goto out;
+	}
+	if ((jrow = store_journal_begin(
+		 st, row.id, "precheck", NULL, takeover_now(), &cause)) < 0 ||
+	    store_journal_end(st, jrow, "ok", -1,
+		"eligible, and the state hash matches the plan's", NULL,
+		takeover_now(), &cause) != 0) {
+		ctl_deferred_reply(j->reply,
+		    ctl_reply_error("takeover: state database: %s", cause));
+		/* Nothing runs it: never leave it counted as in flight. */
+		takeover_set_state(t, st, cf->key, "failed",
+		    "the state database failed at confirmation");
+		free(cause);
+		goto out;
+	}
+	snprintf(row.state, sizeof row.state, "running");
+	if (exec_start(t->exec, &row, j->peer.user, cf->attest, &cause) != 0) {
+		detail = xasprintf("cannot start: %s", cause);
+		takeover_set_state(t, st, cf->key, "failed", detail);
+		watch_audit(
+		    t->watch, &j->peer, "takeover-confirm", cf->key, detail);
+		ctl_deferred_reply(
+		    j->reply, ctl_reply_error("takeover: %s", detail));
+		free(detail);
+		free(cause);
+		goto out;
+	}
+	detail = xasprintf("sn=%s plan=%s hash=%s reason=%s%s%s", row.sn,
+	    cf->key, row.state_hash, cf->reason != NULL ? cf->reason : "",
+	    j->in.force_flapping ? " force-flapping" : "",
+	    j->in.override_block ? " override-block" : "");
+	watch_audit(t->watch, &j->peer, "takeover-confirm", detail, "ok");
+	free(detail);
+	ctl_deferred_reply(j->reply,
+	    ctl_reply_ok(json_pack("{ssssss}", "plan", cf->key, "sn", row.sn,
+		"state", "running")));
+out:
+	free(row.body);
 }
 
 /* Store the plan, audit it and answer the requester (code included). */
@@ -273,14 +445,23 @@ takeover_after(uv_work_t *req, int status)
 	size_t i;
 
 	t->busy--;
+	if (j->confirm != NULL && status == 0 && j->plan != NULL &&
+	    st != NULL) {
+		takeover_confirm_after(j, st);
+		goto out;
+	}
 	if (status != 0 || j->plan == NULL || st == NULL) {
 		const char *why = j->error != NULL ?
 		    j->error :
 		    st == NULL ?
 		    "the agent is stopping or has no state database" :
 		    "the plan could not be computed";
-		watch_audit(t->watch, &j->peer, "plan", j->sn, "failed");
-		ctl_deferred_reply(j->reply, ctl_reply_error("plan: %s", why));
+		watch_audit(t->watch, &j->peer,
+		    j->confirm != NULL ? "takeover-confirm" : "plan", j->sn,
+		    "failed");
+		ctl_deferred_reply(j->reply,
+		    ctl_reply_error("%s: %s",
+			j->confirm != NULL ? "takeover" : "plan", why));
 		goto out;
 	}
 	eligible = json_is_true(json_object_get(j->plan, "eligible"));
@@ -342,9 +523,13 @@ out:
 	}
 }
 
-char *
-takeover_ctl_plan(
-    struct takeover *t, const struct ctl_peer *peer, const json_t *req)
+/*
+ * Compute a plan for sn in a worker, answered later; with confirm, the
+ * new plan is compared with the stored one instead of being stored.
+ */
+static char *
+takeover_queue(struct takeover *t, const struct ctl_peer *peer, const char *sn,
+    struct takeover_confirm *confirm, int force_flapping, int override_block)
 {
 	const struct conf *c = t->conf;
 	struct takeover_job *j;
@@ -359,8 +544,12 @@ takeover_ctl_plan(
 	j = xcalloc(1, sizeof *j);
 	j->t = t;
 	j->peer = *peer;
-	snprintf(j->sn, sizeof j->sn, "%s", ctl_str(req, "sn", ""));
+	j->confirm = confirm;
+	snprintf(j->sn, sizeof j->sn, "%s", sn);
+	j->in.force_flapping = force_flapping;
+	j->in.override_block = override_block;
 	if (takeover_random(raw, sizeof raw) != 0) {
+		j->confirm = NULL;
 		free(j);
 		return ctl_reply_error("plan: no randomness for the plan id");
 	}
@@ -382,6 +571,7 @@ takeover_ctl_plan(
 		char *r = ctl_reply_error("plan: state database: %s", cause);
 		free(cause);
 		free((char *)j->in.id);
+		j->confirm = NULL;
 		free(j);
 		return r;
 	}
@@ -402,9 +592,341 @@ takeover_ctl_plan(
 	return NULL;
 }
 
+char *
+takeover_ctl_plan(
+    struct takeover *t, const struct ctl_peer *peer, const json_t *req)
+{
+	if (ctl_bool(req, "override_block", 0) && peer->uid != 0) {
+		watch_audit(t->watch, peer, "plan", ctl_str(req, "sn", ""),
+		    "refused: --override-block needs root");
+		return ctl_reply_error("plan: --override-block needs root");
+	}
+	return takeover_queue(t, peer, ctl_str(req, "sn", ""), NULL,
+	    ctl_bool(req, "force_flapping", 0),
+	    ctl_bool(req, "override_block", 0));
+}
+
+/* The plan a request names: "plan" (an id) or the newest of "sn". */
+static char *
+takeover_find(struct store *st, const json_t *req, const char *state,
+    struct store_plan *row)
+{
+	const char *key = ctl_str(req, "plan", NULL);
+	const char *sn = ctl_str(req, "sn", NULL);
+	char *cause = NULL, *r;
+	int rc;
+
+	memset(row, 0, sizeof *row);
+	if (key != NULL)
+		rc = store_plan_get(st, key, row, &cause);
+	else if (sn != NULL)
+		rc = store_plan_latest(st, sn, state, row, &cause);
+	else
+		return ctl_reply_error("takeover: name a plan (or an SN)");
+	if (rc == 1)
+		return NULL;
+	if (rc < 0)
+		r = ctl_reply_error("takeover: state database: %s", cause);
+	else if (key != NULL)
+		r = ctl_reply_error("takeover: no plan %s", key);
+	else
+		r = ctl_reply_error("takeover: %s has no %s%splan", sn,
+		    state != NULL ? state : "", state != NULL ? " " : "");
+	free(cause);
+	free(row->body);
+	row->body = NULL;
+	return r;
+}
+
+/* A refused confirmation, audited with the reason the peer was given. */
+static void
+takeover_audit_refusal(struct takeover *t, const struct ctl_peer *peer,
+    const char *key, const char *reply)
+{
+	json_t *j = json_loads(reply, 0, NULL);
+	const char *e = json_string_value(json_object_get(j, "error"));
+	char *why = xasprintf("refused: %s", e != NULL ? e : "?");
+
+	watch_audit(t->watch, peer, "takeover-confirm", key, why);
+	free(why);
+	json_decref(j);
+}
+
+/* Whether code is the plan's (compared in constant time). */
+static int
+takeover_code_ok(const struct store_plan *row, const char *code)
+{
+	char salted[128], hex[65];
+	unsigned char diff = 0;
+	size_t i;
+
+	if (row->code_hash[0] == '\0' || strlen(code) > 64)
+		return 0;
+	snprintf(salted, sizeof salted, "%s:%s", row->key, code);
+	sha256_hex(salted, strlen(salted), hex);
+	for (i = 0; i < 64; i++)
+		diff |= (unsigned char)(hex[i] ^ row->code_hash[i]);
+	return diff == 0;
+}
+
+char *
+takeover_ctl_confirm(
+    struct takeover *t, const struct ctl_peer *peer, const json_t *req)
+{
+	const struct conf *c = t->conf;
+	struct store *st = watch_store(t->watch);
+	struct takeover_confirm *cf;
+	struct store_plan row;
+	const char *attest = ctl_str(req, "attest", NULL);
+	char *r, *cause = NULL, sn[256];
+	json_t *body;
+	int attempts = 0, force = ctl_bool(req, "force_flapping", 0);
+	int override = ctl_bool(req, "override_block", 0);
+
+	if (st == NULL)
+		return ctl_reply_error(
+		    "takeover: the state database is not open");
+	if ((r = takeover_find(st, req, "planned", &row)) != NULL) {
+		watch_audit(t->watch, peer, "takeover-confirm",
+		    ctl_str(req, "plan", ctl_str(req, "sn", "")),
+		    "refused: no such plan");
+		return r;
+	}
+#define REFUSE(...) \
+	do { \
+		r = ctl_reply_error(__VA_ARGS__); \
+		takeover_audit_refusal(t, peer, row.key, r); \
+		free(row.body); \
+		return r; \
+	} while (0)
+	if (strcmp(row.kind, "takeover") != 0)
+		REFUSE("takeover: plan %s is a %s plan", row.key, row.kind);
+	if (strcmp(row.state, "planned") != 0)
+		REFUSE("takeover: plan %s is %s%s%s", row.key, row.state,
+		    row.note[0] != '\0' ? ": " : "", row.note);
+	if (takeover_now() > row.expires) {
+		takeover_set_state(t, st, row.key, "stale", "expired");
+		REFUSE("takeover: plan %s expired (takeover.plan_ttl is %llu "
+		       "s); make a new one (snguard plan %s)",
+		    row.key, (unsigned long long)(c->takeover.plan_ttl / 1000),
+		    row.sn);
+	}
+	if (row.code_hash[0] == '\0')
+		REFUSE("takeover: plan %s has no code: it was not eligible "
+		       "when it was made",
+		    row.key);
+	if (!takeover_code_ok(&row, ctl_str(req, "code", ""))) {
+		if (store_plan_code_attempt(st, row.key, &attempts, &cause) !=
+		    0) {
+			log_warnx("state database: %s", cause);
+			free(cause);
+		}
+		log_warnx("%s: wrong confirmation code for plan %s from %s "
+			  "(%d of %lld)",
+		    row.sn, row.key, peer->user, attempts,
+		    c->takeover.max_code_attempts);
+		if (attempts >= c->takeover.max_code_attempts) {
+			takeover_set_state(t, st, row.key, "invalid",
+			    "too many wrong confirmation codes");
+			REFUSE("takeover: wrong code; plan %s is now invalid "
+			       "(%d wrong codes): make a new one",
+			    row.key, attempts);
+		}
+		REFUSE("takeover: wrong code for plan %s (%lld attempts "
+		       "left)",
+		    row.key, c->takeover.max_code_attempts - attempts);
+	}
+	if (c->takeover.two_person)
+		REFUSE("takeover: takeover.two_person is set, and a second "
+		       "confirmation is not supported by this version");
+	if (override && peer->uid != 0)
+		REFUSE("takeover: --override-block needs root");
+	if (exec_running(t->exec) != NULL)
+		REFUSE(
+		    "takeover: takeover %s is running", exec_running(t->exec));
+	body = json_loads(row.body, 0, NULL);
+	if (body != NULL &&
+	    strcmp(json_string_value(json_object_get(body, "fencing")) ?
+		    json_string_value(json_object_get(body, "fencing")) :
+		    "",
+		"attest") == 0 &&
+	    (attest == NULL || *attest == '\0')) {
+		json_decref(body);
+		REFUSE("takeover: plan %s fences %s by attestation: say how "
+		       "it was isolated (--attest-fenced TEXT)",
+		    row.key, row.sn);
+	}
+	if (body != NULL &&
+	    strcmp(json_string_value(json_object_get(body, "fencing")) ?
+		    json_string_value(json_object_get(body, "fencing")) :
+		    "",
+		"rpower") == 0 &&
+	    attest != NULL) {
+		json_decref(body);
+		REFUSE("takeover: plan %s fences %s with rpower; "
+		       "--attest-fenced is not taken",
+		    row.key, row.sn);
+	}
+	json_decref(body);
+#undef REFUSE
+	cf = xcalloc(1, sizeof *cf);
+	snprintf(cf->key, sizeof cf->key, "%s", row.key);
+	cf->reason = xstrdup(ctl_str(req, "reason", ""));
+	cf->attest = attest != NULL ? xstrdup(attest) : NULL;
+	snprintf(sn, sizeof sn, "%s", row.sn);
+	free(row.body);
+	if ((r = takeover_queue(t, peer, sn, cf, force, override)) != NULL) {
+		free(cf->reason);
+		free(cf->attest);
+		free(cf);
+	}
+	return r;
+}
+
+/* A plan with its journal, for "takeover-show". */
+char *
+takeover_ctl_show(
+    struct takeover *t, const struct ctl_peer *peer, const json_t *req)
+{
+	struct store *st = watch_store(t->watch);
+	struct store_plan row;
+	json_t *journal, *body;
+	char *r, *cause = NULL;
+
+	(void)peer;
+	if (st == NULL)
+		return ctl_reply_error(
+		    "takeover: the state database is not open");
+	if ((r = takeover_find(st, req, NULL, &row)) != NULL)
+		return r;
+	if ((journal = exec_journal_json(t->exec, row.id, &cause)) == NULL) {
+		r = ctl_reply_error("takeover: state database: %s", cause);
+		free(cause);
+		free(row.body);
+		return r;
+	}
+	body = json_pack("{sssssssssosIsIso}", "id", row.key, "sn", row.sn,
+	    "kind", row.kind, "state", row.state, "note", ctl_jstr(row.note),
+	    "created", (json_int_t)row.created, "updated",
+	    (json_int_t)row.updated, "journal", journal);
+	if (row.confirmed_by[0] != '\0')
+		json_object_set_new(
+		    body, "confirmed_by", json_string(row.confirmed_by));
+	if (row.reason[0] != '\0')
+		json_object_set_new(body, "reason", ctl_jstr(row.reason));
+	json_object_set_new(body, "running",
+	    json_boolean(exec_running(t->exec) != NULL &&
+		strcmp(exec_running(t->exec), row.key) == 0));
+	json_object_set_new(
+	    body, "plan", json_loads(row.body, 0, NULL) ?: json_null());
+	free(row.body);
+	return ctl_reply_ok(body);
+}
+
+char *
+takeover_ctl_abort(
+    struct takeover *t, const struct ctl_peer *peer, const json_t *req)
+{
+	struct store *st = watch_store(t->watch);
+	struct store_plan row;
+	const char *running = exec_running(t->exec);
+	char *r, *note;
+
+	if (st == NULL)
+		return ctl_reply_error(
+		    "takeover: the state database is not open");
+	if ((r = takeover_find(st, req, NULL, &row)) != NULL) {
+		watch_audit(t->watch, peer, "takeover-abort",
+		    ctl_str(req, "plan", ""), "refused: no such plan");
+		return r;
+	}
+	free(row.body);
+	if (running != NULL && strcmp(running, row.key) == 0) {
+		exec_abort(t->exec, row.key, peer->user);
+		watch_audit(t->watch, peer, "takeover-abort", row.key,
+		    "ok: stops before its next step");
+		return ctl_reply_ok(json_pack("{ssss}", "plan", row.key,
+		    "state",
+		    exec_running(t->exec) != NULL ? "aborting" : "aborted"));
+	}
+	/* running but not run by this daemon: a leftover, abortable. */
+	if (strcmp(row.state, "paused") != 0 &&
+	    strcmp(row.state, "planned") != 0 &&
+	    strcmp(row.state, "running") != 0) {
+		watch_audit(t->watch, peer, "takeover-abort", row.key,
+		    "refused: not paused");
+		return ctl_reply_error("takeover: plan %s is %s: nothing to "
+				       "abort",
+		    row.key, row.state);
+	}
+	note = xasprintf("aborted by %s%s", peer->user,
+	    strcmp(row.state, "planned") == 0 ?
+		" before it ran" :
+		"; a move that committed stays (snmove --undo reverses it)");
+	takeover_set_state(t, st, row.key, "aborted", note);
+	log_warnx("%s: takeover %s %s", row.sn, row.key, note);
+	free(note);
+	watch_audit(t->watch, peer, "takeover-abort", row.key, "ok");
+	return ctl_reply_ok(
+	    json_pack("{ssss}", "plan", row.key, "state", "aborted"));
+}
+
+char *
+takeover_ctl_resume(
+    struct takeover *t, const struct ctl_peer *peer, const json_t *req)
+{
+	struct store *st = watch_store(t->watch);
+	struct store_plan row;
+	char *r, *cause = NULL;
+
+	if (st == NULL)
+		return ctl_reply_error(
+		    "takeover: the state database is not open");
+	if ((r = takeover_find(st, req, "paused", &row)) != NULL) {
+		watch_audit(t->watch, peer, "takeover-resume",
+		    ctl_str(req, "plan", ""), "refused: no such plan");
+		return r;
+	}
+	if (strcmp(row.state, "paused") != 0)
+		r = ctl_reply_error(
+		    "takeover: plan %s is %s, not paused", row.key, row.state);
+	else if (!t->conf->takeover.enabled)
+		r = ctl_reply_error("takeover: takeover.enabled is false: "
+				    "plan %s stays paused",
+		    row.key);
+	else if (exec_running(t->exec) != NULL)
+		r = ctl_reply_error(
+		    "takeover: takeover %s is running", exec_running(t->exec));
+	else if (store_plan_set_state(
+		     st, row.key, "running", "", takeover_now(), &cause) != 0) {
+		r = ctl_reply_error("takeover: state database: %s", cause);
+		free(cause);
+	} else if (exec_start(t->exec, &row, peer->user, NULL, &cause) != 0) {
+		takeover_set_state(t, st, row.key, "paused", cause);
+		r = ctl_reply_error("takeover: cannot resume: %s", cause);
+		free(cause);
+	}
+	watch_audit(t->watch, peer, "takeover-resume", row.key,
+	    r != NULL ? "refused" : "ok");
+	if (r == NULL)
+		r = ctl_reply_ok(json_pack("{ssssss}", "plan", row.key, "sn",
+		    row.sn, "state", "running"));
+	free(row.body);
+	return r;
+}
+
+void
+takeover_on_topology(struct takeover *t)
+{
+	if (t == NULL || t->recovered || watch_store(t->watch) == NULL)
+		return;
+	t->recovered = 1;
+	exec_recover(t->exec);
+}
+
 struct takeover *
-takeover_new(uv_loop_t *loop, const struct conf *conf, const char *xcatdb,
-    struct watch *watch)
+takeover_new(uv_loop_t *loop, const struct conf *conf, const char *conf_path,
+    const char *xcatdb, struct watch *watch)
 {
 	struct takeover *t = xcalloc(1, sizeof *t);
 
@@ -412,14 +934,17 @@ takeover_new(uv_loop_t *loop, const struct conf *conf, const char *xcatdb,
 	t->conf = conf;
 	t->xcatdb = xcatdb != NULL ? xstrdup(xcatdb) : NULL;
 	t->watch = watch;
+	t->exec = exec_new(loop, conf, conf_path, xcatdb, watch);
 	return t;
 }
 
 void
 takeover_set_conf(struct takeover *t, const struct conf *conf)
 {
-	if (t != NULL)
+	if (t != NULL) {
 		t->conf = conf;
+		exec_set_conf(t->exec, conf);
+	}
 }
 
 void
@@ -427,6 +952,8 @@ takeover_free(struct takeover *t)
 {
 	if (t == NULL)
 		return;
+	exec_free(t->exec);
+	t->exec = NULL;
 	if (t->busy != 0) {
 		t->stopping = 1;
 		return;

@@ -15,9 +15,12 @@ struct ctl_peer;
 struct takeover;
 struct watch;
 
-/* xcatdb is --xcatdb (NULL: xcat.db, XCATCFG, cfgloc). */
-struct takeover *takeover_new(
-    uv_loop_t *, const struct conf *, const char *xcatdb, struct watch *);
+/*
+ * xcatdb is --xcatdb (NULL: xcat.db, XCATCFG, cfgloc); conf_path the
+ * configuration file, passed on to the commands a takeover runs.
+ */
+struct takeover *takeover_new(uv_loop_t *, const struct conf *,
+    const char *conf_path, const char *xcatdb, struct watch *);
 void takeover_set_conf(struct takeover *, const struct conf *);
 /* Stop: a plan being computed is answered with an error. */
 void takeover_free(struct takeover *);
@@ -25,6 +28,24 @@ void takeover_free(struct takeover *);
 /* The "plan" request: answered later (ctl_defer); NULL, or an error. */
 char *takeover_ctl_plan(
     struct takeover *, const struct ctl_peer *, const json_t *req);
+
+/*
+ * "takeover-confirm": the code, then the plan made again and compared
+ * (state hash, eligibility); the executor starts. Answered later.
+ */
+char *takeover_ctl_confirm(
+    struct takeover *, const struct ctl_peer *, const json_t *req);
+/* "takeover-show": a plan, its state and journal. */
+char *takeover_ctl_show(
+    struct takeover *, const struct ctl_peer *, const json_t *req);
+/* "takeover-abort": the running plan stops before its next step. */
+char *takeover_ctl_abort(
+    struct takeover *, const struct ctl_peer *, const json_t *req);
+/* "takeover-resume": a paused plan goes on from its first step not done. */
+char *takeover_ctl_resume(
+    struct takeover *, const struct ctl_peer *, const json_t *req);
+/* A topology was read (the state database may be open now). */
+void takeover_on_topology(struct takeover *);
 
 /* The confirmation code's alphabet (no 0, O, 1, I). */
 #define TAKEOVER_CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

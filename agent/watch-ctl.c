@@ -21,27 +21,6 @@
 #include "watch-int.h"
 #include "xmalloc.h"
 
-/*
- * A JSON string of text from anywhere (exec output lands in incident
- * reasons): bytes that are not UTF-8 become ?, so nothing vanishes.
- */
-static json_t *
-watch_jstr(const char *text)
-{
-	json_t *j;
-	char *copy, *p;
-
-	if ((j = json_string(text)) != NULL)
-		return j;
-	copy = xstrdup(text);
-	for (p = copy; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
 /* Whether name is one of the comma-separated members. */
 static int
 watch_member(const char *members, const char *name)
@@ -343,7 +322,6 @@ struct watch_view *
 watch_views(struct watch *w, size_t *n)
 {
 	struct watch_view *v = xcalloc(w->n + 1, sizeof *v);
-	int64_t now = watch_epoch_ms();
 	uint64_t loop_now = uv_now(w->loop);
 	const struct store_maint *m;
 	size_t i, k;
@@ -353,7 +331,7 @@ watch_views(struct watch *w, size_t *n)
 		snprintf(v[i].name, sizeof v[i].name, "%s", s->name);
 		v[i].state = health_state_name(s->health.state);
 		v[i].confirm = health_confirm_name(s->health.confirm);
-		v[i].since = now - (int64_t)(loop_now - s->health.since_ms);
+		v[i].since = w->epoch_base + (int64_t)s->health.since_ms;
 		v[i].confirmed_age = s->confirmed_at != 0 ?
 		    (int64_t)(loop_now - s->confirmed_at) :
 		    -1;
@@ -390,12 +368,12 @@ watch_incident_json(struct watch *w, const struct store_incident *inc)
 	memset(&ack, 0, sizeof ack);
 	o = json_object();
 	json_object_set_new(o, "id", json_integer((json_int_t)inc->id));
-	json_object_set_new(o, "subject", watch_jstr(inc->subject));
-	json_object_set_new(o, "dimension", watch_jstr(inc->dimension));
-	json_object_set_new(o, "severity", watch_jstr(inc->severity));
-	json_object_set_new(o, "state", watch_jstr(inc->state));
+	json_object_set_new(o, "subject", ctl_jstr(inc->subject));
+	json_object_set_new(o, "dimension", ctl_jstr(inc->dimension));
+	json_object_set_new(o, "severity", ctl_jstr(inc->severity));
+	json_object_set_new(o, "state", ctl_jstr(inc->state));
 	json_object_set_new(o, "opened", json_integer((json_int_t)inc->opened));
-	json_object_set_new(o, "reason", watch_jstr(inc->reason));
+	json_object_set_new(o, "reason", ctl_jstr(inc->reason));
 	if (inc->resolved != 0)
 		json_object_set_new(
 		    o, "resolved", json_integer((json_int_t)inc->resolved));
@@ -403,9 +381,9 @@ watch_incident_json(struct watch *w, const struct store_incident *inc)
 		if (store_ack_get(w->store, inc->id, &ack, &cause) == 1)
 			json_object_set_new(o, "ack",
 			    json_pack("{sosIsosbsI}", "author",
-				watch_jstr(ack.author), "uid",
+				ctl_jstr(ack.author), "uid",
 				(json_int_t)ack.uid, "comment",
-				watch_jstr(ack.comment), "sticky", ack.sticky,
+				ctl_jstr(ack.comment), "sticky", ack.sticky,
 				"at", (json_int_t)ack.at));
 		if (ack.expires != 0)
 			json_object_set_new(json_object_get(o, "ack"),
@@ -426,10 +404,9 @@ watch_maint_json(const struct store_maint *m, int64_t now)
 		json_array_append_new(sns, json_string(name));
 	free(members);
 	o = json_pack("{sIsososIsIsososb}", "id", (json_int_t)m->id, "target",
-	    watch_jstr(m->target), "sns", sns, "start", (json_int_t)m->start,
-	    "end", (json_int_t)m->end, "author", watch_jstr(m->author),
-	    "reason", watch_jstr(m->reason), "active",
-	    m->start <= now && now < m->end);
+	    ctl_jstr(m->target), "sns", sns, "start", (json_int_t)m->start,
+	    "end", (json_int_t)m->end, "author", ctl_jstr(m->author), "reason",
+	    ctl_jstr(m->reason), "active", m->start <= now && now < m->end);
 	return o;
 }
 
@@ -470,7 +447,7 @@ watch_req_status(struct watch *w)
 				       json_null());
 		if (s->evidence != NULL && s->health.state != HEALTH_UP)
 			json_object_set_new(
-			    o, "evidence", watch_jstr(s->evidence));
+			    o, "evidence", ctl_jstr(s->evidence));
 		if ((m = watch_maint_of(w, s->name)) != NULL)
 			json_object_set_new(
 			    o, "maintenance", json_integer((json_int_t)m->id));

@@ -79,6 +79,12 @@ struct watch_anchor {
 struct watch {
 	uv_loop_t *loop;
 	const struct conf *conf;
+	/*
+	 * The epoch ms of loop time 0, taken once: transition times in the
+	 * epoch do not jitter by a millisecond from one view to the next
+	 * (a plan's state hash covers them).
+	 */
+	int64_t epoch_base;
 	struct probe_ctx *ctx;
 	struct runner *runner;
 	struct probe_spawner spawner;

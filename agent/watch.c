@@ -291,6 +291,11 @@ watch_restore(struct watch_sn *s)
 	s->health.flap_bits = row.flap_bits;
 	s->health.last_alive = row.last_alive;
 	s->health.flapping = row.flapping;
+	/* Taken over stays so until failback or release (health.md §10.6). */
+	if (health_state_parse(row.state) == HEALTH_TAKEN_OVER) {
+		s->health.state = HEALTH_TAKEN_OVER;
+		s->health.since_ms = uv_now(s->w->loop);
+	}
 	/* Down before the restart: it did not fail with the others now. */
 	if (health_state_parse(row.state) == HEALTH_DOWN ||
 	    health_state_parse(row.state) == HEALTH_RECOVERING ||
@@ -298,6 +303,24 @@ watch_restore(struct watch_sn *s)
 		s->fail_since = 1;
 	log_info("%s: history restored (last state %s, %llu transitions)",
 	    s->name, row.state, (unsigned long long)row.transitions);
+}
+
+int
+watch_taken_over(struct watch *w, const char *name, const char *plan)
+{
+	struct watch_sn *s = watch_find(w, name);
+	enum health_state from;
+
+	if (s == NULL)
+		return -1;
+	from = s->health.state;
+	if (health_taken_over(&s->health, uv_now(w->loop)) != 0)
+		return 0; /* already */
+	uv_timer_stop(&s->witness_timer);
+	watch_save(s, 1);
+	log_warnx("%s: %s -> TAKEN_OVER: takeover %s moved its compute nodes",
+	    name, health_state_name(from), plan);
+	return 0;
 }
 
 /* A watched SN by name, or NULL. */
@@ -1004,6 +1027,10 @@ watch_on_round(struct probe_host *h, const struct probe_round *r, void *arg)
 	}
 	if (ch.events & ~HEALTH_EV_HELD)
 		watch_save(s, (ch.events & HEALTH_EV_STATE) != 0);
+	if (ch.events & HEALTH_EV_RECOVERED_TAKEN)
+		log_warnx("%s: recovered, not in service: it stays TAKEN_OVER "
+			  "until a failback",
+		    s->name);
 	if (!(ch.events & HEALTH_EV_STATE)) {
 		watch_flap(s, &ch);
 		if (!r->voided && s->group != NULL)
@@ -1665,6 +1692,7 @@ watch_new(uv_loop_t *loop, const struct conf *conf)
 	probe_spawn_bind(w->runner, conf->xcat.bin_path, &w->spawner);
 	pp.spawner = w->spawner;
 	w->ctx = probe_ctx_new(loop, &pp);
+	w->epoch_base = watch_epoch_ms() - (int64_t)uv_now(loop);
 	return w;
 }
 

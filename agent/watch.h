@@ -51,6 +51,11 @@ char *watch_ctl(struct watch *, const struct ctl_peer *, const struct ctl_op *,
  */
 void watch_audit(struct watch *, const struct ctl_peer *, const char *what,
     const char *detail, const char *result);
+/*
+ * A takeover's move of name's compute nodes committed: TAKEN_OVER (from
+ * any state), stored. -1 when name is not watched.
+ */
+int watch_taken_over(struct watch *, const char *name, const char *plan);
 /* Stop everything; the loop must run until the handles are closed. */
 void watch_free(struct watch *);
 

@@ -17,24 +17,14 @@
 #include "ctlproto.h"
 #include "log.h"
 #include "noderange.h"
+#include "ctl-cli.h"
 #include "snguard.h"
 #include "value.h"
 #include "xdb.h"
 #include "xmalloc.h"
 
-/* How long to wait for the daemon's reply. */
-#define CTL_TIMEOUT_MS 30000
-
-/* Options every control command takes. */
-struct ctl_opts {
-	const char *conf_path;
-	const char *socket;
-	const char *xcatdb;
-	int json;
-};
-
 /* The socket: -S, else control.socket of the configuration. */
-static char *
+char *
 ctl_socket(const struct ctl_opts *o, struct conf **confp)
 {
 	char *cause = NULL, *path;
@@ -57,7 +47,7 @@ ctl_socket(const struct ctl_opts *o, struct conf **confp)
  * Send req (taken) and print the reply: as JSON with --json, else
  * through print. Returns the exit status.
  */
-static int
+int
 ctl_run(const char *cmd, const struct ctl_opts *o, json_t *req,
     void (*print)(const json_t *))
 {
@@ -99,7 +89,7 @@ ctl_run(const char *cmd, const struct ctl_opts *o, json_t *req,
  * C1) shown as ?, so text from exec probes cannot drive the terminal.
  * The result lives until eight more calls.
  */
-static const char *
+const char *
 ctl_s(const json_t *o, const char *key)
 {
 	static char ring[8][2048];
@@ -427,7 +417,7 @@ out:
  * of getopt_long entries whose val the caller handles through cb).
  * Returns optind, or -1 on a usage error.
  */
-static int
+int
 ctl_getopt(int argc, char **argv, struct ctl_opts *o, const char *shortx,
     const struct option *extra, int (*cb)(int, const char *, void *), void *arg)
 {
@@ -469,8 +459,6 @@ ctl_getopt(int argc, char **argv, struct ctl_opts *o, const char *shortx,
 	}
 	return optind;
 }
-
-#define CTL_COMMON "[-c file] [-S socket] [--json]"
 
 int
 cmd_status(int argc, char **argv)
@@ -691,7 +679,7 @@ cmd_maint(int argc, char **argv)
 }
 
 /* The plan as an operator reads it; the code only when one was given. */
-static void
+void
 ctl_print_plan(const json_t *r)
 {
 	const json_t *p = json_object_get(r, "plan"), *v, *w;
@@ -752,19 +740,44 @@ ctl_print_plan(const json_t *r)
 		    code, ctl_s(p, "id"), code);
 }
 
+/* --force-flapping (1) and --override-block (2). */
+static int
+ctl_opt_force(int ch, const char *arg, void *p)
+{
+	int *force = p;
+
+	(void)arg;
+	if (ch != 'L' && ch != 'O')
+		return -1;
+	*force |= ch == 'L' ? 1 : 2;
+	return 0;
+}
+
 int
 cmd_plan(int argc, char **argv)
 {
+	static const struct option extra[] = {
+		{ "force-flapping", no_argument, NULL, 'L' },
+		{ "override-block", no_argument, NULL, 'O' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct ctl_opts o;
-	int i;
+	json_t *req;
+	int i, force = 0;
 
-	i = ctl_getopt(argc, argv, &o, "", NULL, NULL, NULL);
+	i = ctl_getopt(argc, argv, &o, "", extra, ctl_opt_force, &force);
 	if (i < 0 || i + 1 != argc) {
-		fprintf(stderr, "usage: snguard plan SN " CTL_COMMON "\n");
+		fprintf(stderr,
+		    "usage: snguard plan SN [--force-flapping] "
+		    "[--override-block] " CTL_COMMON "\n");
 		return CMD_USAGE;
 	}
-	return ctl_run("plan", &o,
-	    json_pack("{ssss}", "op", "plan", "sn", argv[i]), ctl_print_plan);
+	req = json_pack("{ssss}", "op", "plan", "sn", argv[i]);
+	if (force & 1)
+		json_object_set_new(req, "force_flapping", json_true());
+	if (force & 2)
+		json_object_set_new(req, "override_block", json_true());
+	return ctl_run("plan", &o, req, ctl_print_plan);
 }
 
 int

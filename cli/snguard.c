@@ -56,7 +56,16 @@ static const struct snguard_cmd snguard_cmds[] = {
 	    cmd_maint },
 	{ "path-clear", "GROUP [-m text] [-c file] [-S socket] [--json]",
 	    cmd_path_clear },
-	{ "plan", "SN [-c file] [-S socket] [--json]", cmd_plan },
+	{ "plan",
+	    "SN [--force-flapping] [--override-block] [-c file] [-S socket] "
+	    "[--json]",
+	    cmd_plan },
+	{ "takeover",
+	    "SN [--yes --code CODE] | --confirm PLAN --code CODE | "
+	    "--resume PLAN | --abort PLAN | --show PLAN [-m reason] "
+	    "[--attest-fenced text] [--force-flapping] [--override-block] "
+	    "[--no-wait] [-c file] [-S socket] [--json]",
+	    cmd_takeover },
 	{ "version", "", snguard_version }, { NULL, NULL, NULL }
 };
 

@@ -18,6 +18,7 @@ int cmd_unack(int, char **);
 int cmd_maint(int, char **);
 int cmd_path_clear(int, char **);
 int cmd_plan(int, char **);
+int cmd_takeover(int, char **);
 
 /* Exit statuses shared by the commands. */
 #define CMD_OK 0

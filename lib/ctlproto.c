@@ -64,7 +64,13 @@ static const struct ctl_field f_maint_end[] = { INT("window", 1, 1, ID_MAX),
 	TEXT("comment", 0), END };
 static const struct ctl_field f_path_clear[] = { TEXT("group", 1),
 	TEXT("comment", 0), END };
-static const struct ctl_field f_plan[] = { NAME("sn", 1), END };
+static const struct ctl_field f_plan[] = { NAME("sn", 1),
+	BOOL("force_flapping"), BOOL("override_block"), END };
+static const struct ctl_field f_confirm[] = { TEXT("plan", 0), NAME("sn", 0),
+	TEXT("code", 1), TEXT("reason", 0), TEXT("attest", 0),
+	BOOL("force_flapping"), BOOL("override_block"), END };
+static const struct ctl_field f_plan_ref[] = { TEXT("plan", 0), NAME("sn", 0),
+	TEXT("comment", 0), END };
 
 const struct ctl_op ctl_ops[] = {
 	{ "version", 0, f_none, "the daemon's version" },
@@ -77,6 +83,12 @@ const struct ctl_op ctl_ops[] = {
 	{ "maint-end", 1, f_maint_end, "end a maintenance window now" },
 	{ "path-clear", 1, f_path_clear, "clear a path incident by hand" },
 	{ "plan", 1, f_plan, "compute a takeover plan" },
+	{ "takeover-confirm", 1, f_confirm,
+	    "confirm a takeover plan with its code: it runs" },
+	{ "takeover-show", 0, f_plan_ref, "a plan with its state and journal" },
+	{ "takeover-abort", 1, f_plan_ref,
+	    "stop a running plan before its next step" },
+	{ "takeover-resume", 1, f_plan_ref, "continue a paused plan" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -476,4 +488,23 @@ out:
 	free(buf);
 	close(fd);
 	return reply;
+}
+
+json_t *
+ctl_jstr(const char *text)
+{
+	json_t *j;
+	char *copy, *p;
+
+	if (text == NULL)
+		return json_null();
+	if ((j = json_string(text)) != NULL)
+		return j;
+	copy = xstrdup(text);
+	for (p = copy; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
 }

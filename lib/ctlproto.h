@@ -66,6 +66,11 @@ int ctl_bool(const json_t *req, const char *field, int def);
  * (body stolen, may be NULL), or an error with the text given.
  */
 char *ctl_reply_ok(json_t *body);
+/*
+ * A JSON string of text from anywhere (command output, exec probe text):
+ * bytes that are not UTF-8 become ?, so nothing vanishes; NULL is null.
+ */
+json_t *ctl_jstr(const char *text);
 char *ctl_reply_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 

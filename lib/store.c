@@ -95,6 +95,15 @@ static const char *const store_migrations[STORE_VERSION] = {
 	/* 5 -> 6: escalation resumes after an acknowledgement. */
 	"ALTER TABLE incidents ADD COLUMN acked_since INTEGER;"
 	"ALTER TABLE incidents ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;",
+	/* 6 -> 7: executing plans, and their journal. */
+	"ALTER TABLE plans ADD COLUMN confirmed_by TEXT;"
+	"ALTER TABLE plans ADD COLUMN reason TEXT;"
+	"ALTER TABLE plans ADD COLUMN note TEXT;"
+	"ALTER TABLE takeover_journal ADD COLUMN argv TEXT;"
+	"ALTER TABLE takeover_journal ADD COLUMN exit_code INTEGER;"
+	"ALTER TABLE takeover_journal ADD COLUMN output TEXT;"
+	"ALTER TABLE takeover_journal ADD COLUMN ended INTEGER;"
+	"CREATE INDEX takeover_journal_plan ON takeover_journal (plan, id);",
 };
 
 /* "path: what: sqlite's message" into *cause. */
@@ -495,7 +504,8 @@ store_run(struct store *s, const char *sql, const char *types, ...)
 		return -1;
 	va_start(ap, types);
 	for (i = 0; types[i] != '\0'; i++) {
-		if (types[i] == 's')
+		/* s: text (NULL binds NULL); n: the same, said explicitly. */
+		if (types[i] == 's' || types[i] == 'n')
 			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *),
 			    -1, SQLITE_STATIC);
 		else
@@ -901,12 +911,261 @@ store_plan_add(struct store *s, struct store_plan *p, char **cause)
 		" state_hash, created, updated, expires, uid)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, NULLIF(?6, ''), ?7, ?8, ?8, ?9,"
 		" ?10)",
-		"ssssssiiii", p->key, p->sn, p->kind, p->state, p->body,
+		"sssssssiii", p->key, p->sn, p->kind, p->state, p->body,
 		p->code_hash, p->state_hash, p->created, p->expires,
 		(int64_t)p->uid) != 0)
 		return store_fail(s, "recording a plan", cause);
 	p->id = sqlite3_last_insert_rowid(s->db);
 	return 0;
+}
+
+#define STORE_PLAN_COLUMNS \
+	"id, key, sn, kind, state, body, COALESCE(code_hash, ''), state_hash," \
+	" created, expires, uid, code_attempts, updated, confirmed_by, reason," \
+	" note"
+
+static void
+store_plan_fill(sqlite3_stmt *st, void *out)
+{
+	struct store_plan *p = out;
+	const unsigned char *body;
+
+	memset(p, 0, sizeof *p);
+	p->id = sqlite3_column_int64(st, 0);
+	store_text(st, 1, p->key, sizeof p->key);
+	store_text(st, 2, p->sn, sizeof p->sn);
+	store_text(st, 3, p->kind, sizeof p->kind);
+	store_text(st, 4, p->state, sizeof p->state);
+	body = sqlite3_column_text(st, 5);
+	p->body = xstrdup(body != NULL ? (const char *)body : "{}");
+	store_text(st, 6, p->code_hash, sizeof p->code_hash);
+	store_text(st, 7, p->state_hash, sizeof p->state_hash);
+	p->created = sqlite3_column_int64(st, 8);
+	p->expires = sqlite3_column_int64(st, 9);
+	p->uid = (uint32_t)sqlite3_column_int64(st, 10);
+	p->code_attempts = sqlite3_column_int(st, 11);
+	p->updated = sqlite3_column_int64(st, 12);
+	store_text(st, 13, p->confirmed_by, sizeof p->confirmed_by);
+	store_text(st, 14, p->reason, sizeof p->reason);
+	store_text(st, 15, p->note, sizeof p->note);
+}
+
+int
+store_plan_get(
+    struct store *s, const char *key, struct store_plan *p, char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT " STORE_PLAN_COLUMNS " FROM plans WHERE key = ?1", -1,
+		&st, NULL) != SQLITE_OK)
+		return store_fail(s, "plans", cause);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	return store_one(s, st, store_plan_fill, p, "plans", cause);
+}
+
+int
+store_plan_latest(struct store *s, const char *sn, const char *state,
+    struct store_plan *p, char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT " STORE_PLAN_COLUMNS " FROM plans WHERE sn = ?1"
+		" AND (?2 IS NULL OR state = ?2) ORDER BY id DESC LIMIT 1",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "plans", cause);
+	sqlite3_bind_text(st, 1, sn, -1, SQLITE_STATIC);
+	if (state != NULL)
+		sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	return store_one(s, st, store_plan_fill, p, "plans", cause);
+}
+
+int
+store_plans_in(struct store *s, const char *state1, const char *state2,
+    struct store_plan **rows, char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT " STORE_PLAN_COLUMNS " FROM plans"
+		" WHERE state IN (?1, ?2) ORDER BY id",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "plans", cause);
+	sqlite3_bind_text(st, 1, state1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, state2, -1, SQLITE_STATIC);
+	return store_collect(s, st, sizeof **rows, store_plan_fill,
+	    (void **)rows, "plans", cause);
+}
+
+void
+store_plans_free(struct store_plan *rows, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(rows[i].body);
+	free(rows);
+}
+
+int
+store_plan_set_state(struct store *s, const char *key, const char *state,
+    const char *note, int64_t now, char **cause)
+{
+	if (store_run(s,
+		"UPDATE plans SET state = ?2, note = COALESCE(?3, note),"
+		" updated = ?4 WHERE key = ?1",
+		"ssni", key, state, note, now) != 0)
+		return store_fail(s, "updating a plan", cause);
+	return 0;
+}
+
+int
+store_plan_code_attempt(
+    struct store *s, const char *key, int *attempts, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_run(s,
+		"UPDATE plans SET code_attempts = code_attempts + 1"
+		" WHERE key = ?1",
+		"s", key) != 0)
+		return store_fail(s, "counting a wrong code", cause);
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT code_attempts FROM plans WHERE key = ?1", -1, &st,
+		NULL) != SQLITE_OK)
+		return store_fail(s, "plans", cause);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*attempts = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, "plans", cause);
+}
+
+int
+store_plan_confirm(struct store *s, const char *key, const char *who,
+    const char *reason, int64_t now, char **cause)
+{
+	if (store_run(s,
+		"UPDATE plans SET state = 'running', confirmed_by = ?2,"
+		" reason = ?3, updated = ?4 WHERE key = ?1 AND state = 'planned'",
+		"ssni", key, who, reason, now) != 0)
+		return store_fail(s, "confirming a plan", cause);
+	return sqlite3_changes(s->db) == 1 ?
+	    0 :
+	    store_fail(s, "confirming a plan (it changed meanwhile)", cause);
+}
+
+/* Journal rows are committed with synchronous=FULL (a crash loses none). */
+static int
+store_full(struct store *s, int on)
+{
+	return sqlite3_exec(s->db,
+		   on ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+		   NULL, NULL, NULL) == SQLITE_OK ?
+	    0 :
+	    -1;
+}
+
+int64_t
+store_journal_begin(struct store *s, int64_t plan, const char *step,
+    const char *argv, int64_t now, char **cause)
+{
+	int rc;
+
+	store_full(s, 1);
+	rc = store_run(s,
+	    "INSERT INTO takeover_journal (plan, step, state, argv, at)"
+	    " VALUES (?1, ?2, 'running', ?3, ?4)",
+	    "isni", plan, step, argv, now);
+	store_full(s, 0);
+	if (rc != 0)
+		return store_fail(s, "writing the takeover journal", cause);
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_journal_end(struct store *s, int64_t row, const char *state,
+    int exit_code, const char *detail, const char *output, int64_t now,
+    char **cause)
+{
+	int rc;
+
+	store_full(s, 1);
+	rc = store_run(s,
+	    "UPDATE takeover_journal SET state = ?2,"
+	    " exit_code = NULLIF(?3, -1), detail = ?4, output = ?5,"
+	    " ended = ?6 WHERE id = ?1",
+	    "isinni", row, state, (int64_t)exit_code, detail, output, now);
+	store_full(s, 0);
+	if (rc != 0)
+		return store_fail(s, "writing the takeover journal", cause);
+	return 0;
+}
+
+int
+store_journal_argv(struct store *s, int64_t row, const char *argv, char **cause)
+{
+	if (store_run(s, "UPDATE takeover_journal SET argv = ?2 WHERE id = ?1",
+		"is", row, argv) != 0)
+		return store_fail(s, "writing the takeover journal", cause);
+	return 0;
+}
+
+static void
+store_jstep_fill(sqlite3_stmt *st, void *out)
+{
+	struct store_jstep *j = out;
+	const unsigned char *t;
+
+	memset(j, 0, sizeof *j);
+	j->id = sqlite3_column_int64(st, 0);
+	store_text(st, 1, j->step, sizeof j->step);
+	store_text(st, 2, j->state, sizeof j->state);
+	j->argv = (t = sqlite3_column_text(st, 3)) ? xstrdup((const char *)t) :
+						     NULL;
+	j->exit_code = sqlite3_column_type(st, 4) == SQLITE_NULL ?
+	    -1 :
+	    sqlite3_column_int(st, 4);
+	j->detail = (t = sqlite3_column_text(st, 5)) ?
+	    xstrdup((const char *)t) :
+	    NULL;
+	j->output = (t = sqlite3_column_text(st, 6)) ?
+	    xstrdup((const char *)t) :
+	    NULL;
+	j->started = sqlite3_column_int64(st, 7);
+	j->ended = sqlite3_column_int64(st, 8);
+}
+
+int
+store_journal_list(
+    struct store *s, int64_t plan, struct store_jstep **rows, char **cause)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db,
+		"SELECT id, step, state, argv, exit_code, detail, output, at,"
+		" COALESCE(ended, 0) FROM takeover_journal WHERE plan = ?1"
+		" ORDER BY id",
+		-1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, "the takeover journal", cause);
+	sqlite3_bind_int64(st, 1, plan);
+	return store_collect(s, st, sizeof **rows, store_jstep_fill,
+	    (void **)rows, "the takeover journal", cause);
+}
+
+void
+store_journal_free(struct store_jstep *rows, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].argv);
+		free(rows[i].detail);
+		free(rows[i].output);
+	}
+	free(rows);
 }
 
 int
@@ -917,12 +1176,14 @@ store_takeover_history(struct store *s, const char *sn, int64_t since,
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db,
+		/* A takeover ran when one of its moves committed. */
+		"WITH moved AS (SELECT p.sn AS sn, MAX(j.ended) AS at"
+		"  FROM plans p JOIN takeover_journal j ON j.plan = p.id"
+		"  WHERE p.kind = 'takeover' AND j.step LIKE 'move %'"
+		"  AND j.state IN ('ok', 'ok_with_errors') GROUP BY p.id)"
 		"SELECT"
-		" (SELECT MAX(updated) FROM plans WHERE kind = 'takeover'"
-		"  AND sn = ?1 AND state NOT IN ('planned', 'stale', 'aborted')),"
-		" (SELECT COUNT(*) FROM plans WHERE kind = 'takeover'"
-		"  AND state NOT IN ('planned', 'stale', 'aborted')"
-		"  AND updated >= ?2),"
+		" (SELECT MAX(at) FROM moved WHERE sn = ?1),"
+		" (SELECT COUNT(*) FROM moved WHERE at >= ?2),"
 		" (SELECT COUNT(*) FROM plans"
 		"  WHERE state IN ('running', 'paused'))",
 		-1, &st, NULL) != SQLITE_OK)

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* The schema this build writes. */
-#define STORE_VERSION 6
+#define STORE_VERSION 7
 /* Probe history rows kept per SN (a ring). */
 #define STORE_HISTORY 100
 
@@ -285,12 +285,64 @@ struct store_plan {
 	int64_t created; /* ms since the epoch */
 	int64_t expires;
 	uint32_t uid;
+	/* Read back (schema 7): */
+	int code_attempts;
+	int64_t updated;
+	char confirmed_by[64];
+	char reason[512];
+	char note[512]; /* why it stopped, paused, went stale */
 };
 
 int store_plan_add(struct store *, struct store_plan *, char **cause);
+/* A plan by id: 1 with *p (p->body malloc'd), 0 none, -1 error. */
+int store_plan_get(
+    struct store *, const char *key, struct store_plan *, char **cause);
+/* The newest plan of sn (in state, unless NULL): 1, 0, -1. */
+int store_plan_latest(struct store *, const char *sn, const char *state,
+    struct store_plan *, char **cause);
+/* The plans in either state, oldest first: how many, or -1. */
+int store_plans_in(struct store *, const char *state1, const char *state2,
+    struct store_plan **rows, char **cause);
+void store_plans_free(struct store_plan *, int n);
+/* A plan's state, with why (note NULL keeps the last one). */
+int store_plan_set_state(struct store *, const char *key, const char *state,
+    const char *note, int64_t now, char **cause);
+/* Count a wrong confirmation code; *attempts gets the count so far. */
+int store_plan_code_attempt(
+    struct store *, const char *key, int *attempts, char **cause);
+/* planned -> running, with who confirmed and why; -1 if not planned. */
+int store_plan_confirm(struct store *, const char *key, const char *who,
+    const char *reason, int64_t now, char **cause);
+
 /*
- * For the eligibility rules: the last takeover of sn that ran (ms, 0
- * none), how many ran since since, and whether one runs now.
+ * The takeover journal (health.md §10.5): one row per step run, written
+ * with synchronous=FULL. begin returns the row id (or -1); end records
+ * the outcome (exit_code -1: none), its detail and the output's tail.
+ */
+struct store_jstep {
+	int64_t id;
+	char step[64];
+	char state[16];
+	char *argv, *detail, *output; /* malloc'd, may be NULL */
+	int exit_code;		      /* -1 none */
+	int64_t started, ended;	      /* ended 0: still running */
+};
+int64_t store_journal_begin(struct store *, int64_t plan, const char *step,
+    const char *argv, int64_t now, char **cause);
+int store_journal_end(struct store *, int64_t row, const char *state,
+    int exit_code, const char *detail, const char *output, int64_t now,
+    char **cause);
+/* The command a running step runs, as one line. */
+int store_journal_argv(
+    struct store *, int64_t row, const char *argv, char **cause);
+/* The steps of a plan in order: how many, or -1. */
+int store_journal_list(
+    struct store *, int64_t plan, struct store_jstep **, char **cause);
+void store_journal_free(struct store_jstep *, int n);
+/*
+ * For the eligibility rules: the last takeover of sn that ran (one of
+ * its moves committed; ms, 0 none), how many ran since since, and
+ * whether one runs or is paused now.
  */
 int store_takeover_history(struct store *, const char *sn, int64_t since,
     int64_t *last_of_sn, int *recent, int *in_flight, char **cause);

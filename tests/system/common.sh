@@ -21,7 +21,12 @@ cleanup() {
 		kill -KILL "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
-	rm -rf "$TESTDIR"
+	# KEEP_TESTDIR=1 keeps it for a look after a failure.
+	if [ "${KEEP_TESTDIR:-0}" = 1 ]; then
+		echo "# kept $TESTDIR"
+	else
+		rm -rf "$TESTDIR"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

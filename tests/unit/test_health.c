@@ -190,11 +190,11 @@ test_taken_over(void **state)
 	unsigned int ev;
 
 	health_init(&sn, 0);
-	assert_int_equal(health_taken_over(&sn, now), -1);
 	feed(&sn, &defaults, "oxxx", &now);
 	health_set_confirm(&sn, HEALTH_CONFIRM_CONFIRMED);
 	assert_int_equal(health_taken_over(&sn, now), 0);
 	assert_int_equal(sn.state, HEALTH_TAKEN_OVER);
+	assert_int_equal(health_taken_over(&sn, now), -1);
 	/* It comes back: one info event, still TAKEN_OVER. */
 	ev = feed(&sn, &defaults, "ooooooo", &now);
 	assert_int_equal(sn.state, HEALTH_TAKEN_OVER);
@@ -204,6 +204,9 @@ test_taken_over(void **state)
 	assert_int_equal(health_release(&sn, now), 0);
 	assert_int_equal(sn.state, HEALTH_UNKNOWN);
 	assert_int_equal(health_release(&sn, now), -1);
+	/* A move that committed while the SN was not judged yet (restart). */
+	assert_int_equal(health_taken_over(&sn, now), 0);
+	assert_int_equal(sn.state, HEALTH_TAKEN_OVER);
 }
 
 static void

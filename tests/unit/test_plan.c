@@ -142,6 +142,19 @@ refused(struct plan_input *in, const char *what)
 	json_decref(p);
 }
 
+/* The operator's overrides: eligible although the rule fails. */
+static void
+ok_anyway(struct plan_input *in)
+{
+	json_t *p = plan_make(in);
+
+	if (!json_is_true(json_object_get(p, "eligible")))
+		fail_msg("refused: %s",
+		    json_string_value(
+			json_array_get(json_object_get(p, "refusals"), 0)));
+	json_decref(p);
+}
+
 static void
 test_refusals(void **state)
 {
@@ -167,6 +180,10 @@ test_refusals(void **state)
 	in.sn.flapping = 1;
 	refused(&in, "sn1 is flapping");
 	eligible(&in);
+	in.sn.flapping = 1;
+	in.force_flapping = 1;
+	ok_anyway(&in);
+	eligible(&in);
 	in.sn.maintenance = 4;
 	refused(&in, "sn1 is in maintenance window 4");
 	eligible(&in);
@@ -184,6 +201,8 @@ test_refusals(void **state)
 	eligible(&in);
 	in.last_of_sn = 70 * MIN;
 	refused(&in, "sn1 was taken over 1800 s ago");
+	in.override_block = 1;
+	ok_anyway(&in);
 	eligible(&in);
 	in.recent = 2;
 	refused(&in, "2 takeovers ran in the last hour");

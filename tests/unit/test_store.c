@@ -424,27 +424,36 @@ test_migrate_from_1(void **state)
 	    0);
 	store_close(s);
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-			     "DROP TABLE meta;"
-			     "ALTER TABLE incidents DROP COLUMN reminded;"
-			     "ALTER TABLE incidents DROP COLUMN tier;"
-			     "DROP INDEX acks_incident;"
-			     "ALTER TABLE acks DROP COLUMN uid;"
-			     "ALTER TABLE acks DROP COLUMN cleared;"
-			     "ALTER TABLE maintenance DROP COLUMN members;"
-			     "ALTER TABLE maintenance DROP COLUMN ended;"
-			     "ALTER TABLE audit DROP COLUMN uid;"
-			     "ALTER TABLE incidents DROP COLUMN acked_since;"
-			     "ALTER TABLE incidents DROP COLUMN paused;"
-			     "DROP INDEX plans_key;"
-			     "ALTER TABLE plans DROP COLUMN key;"
-			     "ALTER TABLE plans DROP COLUMN code_hash;"
-			     "ALTER TABLE plans DROP COLUMN state_hash;"
-			     "ALTER TABLE plans DROP COLUMN expires;"
-			     "ALTER TABLE plans DROP COLUMN uid;"
-			     "ALTER TABLE plans DROP COLUMN code_attempts;"
-			     "UPDATE schema_version SET version = 1",
-			     NULL, NULL, NULL),
+	assert_int_equal(
+	    sqlite3_exec(db,
+		"DROP TABLE meta;"
+		"ALTER TABLE incidents DROP COLUMN reminded;"
+		"ALTER TABLE incidents DROP COLUMN tier;"
+		"DROP INDEX acks_incident;"
+		"ALTER TABLE acks DROP COLUMN uid;"
+		"ALTER TABLE acks DROP COLUMN cleared;"
+		"ALTER TABLE maintenance DROP COLUMN members;"
+		"ALTER TABLE maintenance DROP COLUMN ended;"
+		"ALTER TABLE audit DROP COLUMN uid;"
+		"ALTER TABLE incidents DROP COLUMN acked_since;"
+		"ALTER TABLE incidents DROP COLUMN paused;"
+		"DROP INDEX plans_key;"
+		"ALTER TABLE plans DROP COLUMN key;"
+		"ALTER TABLE plans DROP COLUMN code_hash;"
+		"ALTER TABLE plans DROP COLUMN state_hash;"
+		"ALTER TABLE plans DROP COLUMN expires;"
+		"ALTER TABLE plans DROP COLUMN uid;"
+		"ALTER TABLE plans DROP COLUMN code_attempts;"
+		"ALTER TABLE plans DROP COLUMN confirmed_by;"
+		"ALTER TABLE plans DROP COLUMN reason;"
+		"ALTER TABLE plans DROP COLUMN note;"
+		"DROP INDEX takeover_journal_plan;"
+		"ALTER TABLE takeover_journal DROP COLUMN argv;"
+		"ALTER TABLE takeover_journal DROP COLUMN exit_code;"
+		"ALTER TABLE takeover_journal DROP COLUMN output;"
+		"ALTER TABLE takeover_journal DROP COLUMN ended;"
+		"UPDATE schema_version SET version = 1",
+		NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
 	s = store_open(f->path, &cause);
@@ -687,6 +696,116 @@ test_outbox_rate(void **state)
 	store_close(s);
 }
 
+/*
+ * Plans read back, a wrong-code count, planned -> running once only, the
+ * journal's rows in order with their outcome, and the history rules
+ * counting a running plan as in flight.
+ */
+static void
+test_plans_journal(void **state)
+{
+	struct fixture *f = *state;
+	struct store_plan p, got, *rows = NULL;
+	struct store_jstep *steps = NULL;
+	struct store *s;
+	char *cause = NULL;
+	int64_t r1, r2, last = 0;
+	int attempts = 0, recent = 0, in_flight = 0;
+
+	s = store_open(f->path, &cause);
+	assert_non_null(s);
+	memset(&p, 0, sizeof p);
+	snprintf(p.key, sizeof p.key, "%032d", 7);
+	snprintf(p.sn, sizeof p.sn, "sn1");
+	snprintf(p.kind, sizeof p.kind, "takeover");
+	snprintf(p.state, sizeof p.state, "planned");
+	snprintf(p.code_hash, sizeof p.code_hash, "%064d", 1);
+	snprintf(p.state_hash, sizeof p.state_hash, "%064d", 2);
+	p.body = "{\"moves\": []}";
+	p.created = 1000;
+	p.expires = 901000;
+	p.uid = 0;
+	assert_int_equal(store_plan_add(s, &p, &cause), 0);
+	assert_int_equal(store_plan_get(s, p.key, &got, &cause), 1);
+	assert_string_equal(got.sn, "sn1");
+	assert_string_equal(got.body, "{\"moves\": []}");
+	assert_int_equal(got.expires, 901000);
+	assert_string_equal(got.state_hash, p.state_hash);
+	assert_string_equal(got.code_hash, p.code_hash);
+	free(got.body);
+	assert_int_equal(store_plan_get(s, "nosuch", &got, &cause), 0);
+	assert_int_equal(
+	    store_plan_latest(s, "sn1", "planned", &got, &cause), 1);
+	free(got.body);
+	assert_int_equal(
+	    store_plan_latest(s, "sn1", "running", &got, &cause), 0);
+	assert_int_equal(
+	    store_plan_code_attempt(s, p.key, &attempts, &cause), 0);
+	assert_int_equal(
+	    store_plan_code_attempt(s, p.key, &attempts, &cause), 0);
+	assert_int_equal(attempts, 2);
+	assert_int_equal(
+	    store_plan_confirm(s, p.key, "root", "psu", 2000, &cause), 0);
+	/* Confirmed once: a second confirmation finds it running. */
+	assert_int_equal(
+	    store_plan_confirm(s, p.key, "root", "psu", 2001, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_takeover_history(
+			     s, "sn1", 0, &last, &recent, &in_flight, &cause),
+	    0);
+	assert_int_equal(in_flight, 1);
+	/* Not a takeover that ran until one of its moves commits. */
+	assert_int_equal(last, 0);
+	assert_int_equal(recent, 0);
+	assert_int_equal(
+	    store_plans_in(s, "running", "paused", &rows, &cause), 1);
+	assert_string_equal(rows[0].confirmed_by, "root");
+	assert_string_equal(rows[0].reason, "psu");
+	store_plans_free(rows, 1);
+	r1 = store_journal_begin(s, got.id, "fence", NULL, 3000, &cause);
+	assert_true(r1 > 0);
+	assert_int_equal(
+	    store_journal_argv(s, r1, "rpower sn1 off", &cause), 0);
+	assert_int_equal(store_journal_end(s, r1, "ok", 0, "sn1 is off",
+			     "sn1: off\n", 3100, &cause),
+	    0);
+	r2 = store_journal_begin(s, got.id, "move sn2", NULL, 3200, &cause);
+	assert_true(r2 > r1);
+	assert_int_equal(store_journal_list(s, got.id, &steps, &cause), 2);
+	assert_string_equal(steps[0].step, "fence");
+	assert_string_equal(steps[0].state, "ok");
+	assert_string_equal(steps[0].argv, "rpower sn1 off");
+	assert_string_equal(steps[0].output, "sn1: off\n");
+	assert_int_equal(steps[0].exit_code, 0);
+	assert_int_equal(steps[0].ended, 3100);
+	assert_string_equal(steps[1].state, "running");
+	assert_int_equal(steps[1].exit_code, -1);
+	assert_int_equal(steps[1].ended, 0);
+	assert_null(steps[1].argv);
+	store_journal_free(steps, 2);
+	assert_int_equal(
+	    store_journal_end(s, r2, "ok", 0, "moved", NULL, 3300, &cause), 0);
+	assert_int_equal(store_takeover_history(
+			     s, "sn1", 0, &last, &recent, &in_flight, &cause),
+	    0);
+	assert_int_equal(last, 3300);
+	assert_int_equal(recent, 1);
+	assert_int_equal(store_takeover_history(s, "sn1", 3301, &last, &recent,
+			     &in_flight, &cause),
+	    0);
+	assert_int_equal(recent, 0);
+	assert_int_equal(store_plan_set_state(s, p.key, "paused",
+			     "the daemon stopped", 4000, &cause),
+	    0);
+	assert_int_equal(store_plan_get(s, p.key, &got, &cause), 1);
+	assert_string_equal(got.state, "paused");
+	assert_string_equal(got.note, "the daemon stopped");
+	assert_int_equal(got.updated, 4000);
+	free(got.body);
+	store_close(s);
+}
+
 static void
 test_open_error(void **state)
 {
@@ -729,6 +848,8 @@ main(void)
 		    test_outbox_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_maintenance, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_plans_journal, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_open_error, setup, teardown),
 	};
