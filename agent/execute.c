@@ -70,6 +70,9 @@ struct exec {
 	int abort_req;
 	char abort_by[64];
 	int lockfd;
+	exec_recheck_fn recheck;
+	void *recheck_arg;
+	int force_flapping, override_block;
 	int taken_over; /* a move committed */
 	int uncertain;	/* a move ended so that it may have committed */
 	size_t moved, back, failed, skipped, rebooted;
@@ -702,6 +705,29 @@ exec_move_read(struct exec *x, struct exec_read *r)
 	free(argv);
 }
 
+static void
+exec_move_checked(struct exec *x, const char *why_not)
+{
+	struct exec_step *s;
+	char *detail;
+
+	if (x->stopping || !x->running)
+		return;
+	s = &x->steps[x->cur];
+	if (why_not != NULL) {
+		detail = xasprintf("re-checked before the move: %s; nothing "
+				   "was moved",
+		    why_not);
+		exec_step_end(x, "failed", -1, detail, NULL);
+		free(detail);
+		return;
+	}
+	log_info("%s: takeover %s: re-checked before the move: still "
+		 "eligible, same state hash",
+	    x->plan.sn, x->plan.key);
+	exec_read(x, s->nodes, s->nnodes, exec_move_read);
+}
+
 /* Verify: every moved node names its backup first. */
 static void
 exec_verify_read(struct exec *x, struct exec_read *r)
@@ -932,7 +958,13 @@ exec_next(struct exec *x)
 		exec_fence(x);
 		break;
 	case K_MOVE:
-		exec_read(x, s->nodes, s->nnodes, exec_move_read);
+		/* Before anything moves: still eligible, same state? */
+		if (!x->taken_over && !x->uncertain && x->recheck != NULL)
+			x->recheck(x->recheck_arg, x, x->plan.sn,
+			    x->plan.state_hash, x->force_flapping,
+			    x->override_block, exec_move_checked);
+		else
+			exec_read(x, s->nodes, s->nnodes, exec_move_read);
 		break;
 	case K_VERIFY:
 		exec_read(x, s->nodes, s->nnodes, exec_verify_read);
@@ -984,7 +1016,7 @@ exec_count_wave(struct exec *x, const struct exec_step *s,
 
 int
 exec_start(struct exec *x, const struct store_plan *p, const char *who,
-    const char *attest, char **cause)
+    const char *attest, int force_flapping, int override_block, char **cause)
 {
 	struct store *st = watch_store(x->watch);
 	struct store_jstep *rows = NULL;
@@ -1055,6 +1087,8 @@ exec_start(struct exec *x, const struct store_plan *p, const char *who,
 	snprintf(x->who, sizeof x->who, "%s", who);
 	x->attest = attest != NULL ? xstrdup(attest) : NULL;
 	x->abort_req = 0;
+	x->force_flapping = force_flapping;
+	x->override_block = override_block;
 	x->running = 1;
 	log_warnx("%s: takeover %s %s by %s (%zu steps, from %s)", p->sn,
 	    p->key, x->cur == 0 ? "started" : "resumed", who, x->nsteps,
@@ -1207,6 +1241,13 @@ exec_new(uv_loop_t *loop, const struct conf *conf, const char *conf_path,
 	uv_timer_init(loop, &x->timer);
 	x->timer.data = x;
 	return x;
+}
+
+void
+exec_set_recheck(struct exec *x, exec_recheck_fn fn, void *arg)
+{
+	x->recheck = fn;
+	x->recheck_arg = arg;
 }
 
 void

@@ -20,10 +20,21 @@ struct watch;
 
 struct exec;
 
+/*
+ * The re-check before the move (health.md §10.1, §10.5): the plan made
+ * again must still be eligible with the same state hash. The callee
+ * calls done later on the loop, with NULL or why not.
+ */
+typedef void (*exec_recheck_done)(struct exec *, const char *why_not);
+typedef void (*exec_recheck_fn)(void *arg, struct exec *, const char *sn,
+    const char *state_hash, int force_flapping, int override_block,
+    exec_recheck_done done);
+
 /* conf_path and xcatdb are passed on to the commands (NULL: theirs). */
 struct exec *exec_new(uv_loop_t *, const struct conf *, const char *conf_path,
     const char *xcatdb, struct watch *);
 void exec_set_conf(struct exec *, const struct conf *);
+void exec_set_recheck(struct exec *, exec_recheck_fn, void *arg);
 /*
  * The state database is open: plans left running by a daemon that died
  * are paused when their move step had started (the operator resumes or
@@ -38,7 +49,7 @@ const char *exec_running(const struct exec *);
  * NULL: fence by rpower). 0, or -1 with *cause (nothing started).
  */
 int exec_start(struct exec *, const struct store_plan *, const char *who,
-    const char *attest, char **cause);
+    const char *attest, int force_flapping, int override_block, char **cause);
 /*
  * Ask the running plan key to stop before its next step (between waves);
  * 0, or -1 when it is not the one running.

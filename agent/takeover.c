@@ -39,6 +39,13 @@ struct takeover {
 	int stopping;  /* freed when the last one is answered */
 };
 
+/* The executor's re-check before the move. */
+struct takeover_recheck {
+	struct exec *x;
+	char hash[65];
+	exec_recheck_done done;
+};
+
 /* A confirmation on its way: the plan is made again and compared. */
 struct takeover_confirm {
 	char key[33];
@@ -62,6 +69,8 @@ struct takeover_job {
 	char *error;
 	/* Set for a confirmation: what the new plan is compared with. */
 	struct takeover_confirm *confirm;
+	/* Set for the re-check before a move (no peer to answer). */
+	struct takeover_recheck *recheck;
 };
 
 static int64_t
@@ -264,6 +273,7 @@ takeover_job_free(struct takeover_job *j)
 		free(j->confirm->attest);
 		free(j->confirm);
 	}
+	free(j->recheck);
 	json_decref(j->plan);
 	free((char *)j->in.id);
 	free(j->error);
@@ -406,7 +416,8 @@ takeover_confirm_after(struct takeover_job *j, struct store *st)
 		goto out;
 	}
 	snprintf(row.state, sizeof row.state, "running");
-	if (exec_start(t->exec, &row, j->peer.user, cf->attest, &cause) != 0) {
+	if (exec_start(t->exec, &row, j->peer.user, cf->attest,
+		j->in.force_flapping, j->in.override_block, &cause) != 0) {
 		detail = xasprintf("cannot start: %s", cause);
 		takeover_set_state(t, st, cf->key, "failed", detail);
 		watch_audit(
@@ -430,6 +441,29 @@ out:
 	free(row.body);
 }
 
+/* The plan made again before the move: same hash, still eligible. */
+static void
+takeover_recheck_after(struct takeover_job *j, int status)
+{
+	struct takeover_recheck *rc = j->recheck;
+	const char *hash = json_string_value(
+	    json_object_get(j->plan, "state_hash"));
+	json_t *refusals = json_object_get(j->plan, "refusals");
+	char *why = NULL;
+
+	if (status != 0 || j->plan == NULL)
+		why = xasprintf("the plan could not be made again: %s",
+		    j->error != NULL ? j->error : "cancelled");
+	else if (hash == NULL || strcmp(hash, rc->hash) != 0)
+		why = xstrdup("the state of the SN, its backup or its nodes "
+			      "changed since the confirmation (state hash)");
+	else if (json_array_size(refusals) != 0)
+		why = xasprintf("no longer eligible: %s",
+		    json_string_value(json_array_get(refusals, 0)));
+	rc->done(rc->x, why);
+	free(why);
+}
+
 /* Store the plan, audit it and answer the requester (code included). */
 static void
 takeover_after(uv_work_t *req, int status)
@@ -445,6 +479,11 @@ takeover_after(uv_work_t *req, int status)
 	size_t i;
 
 	t->busy--;
+	if (j->recheck != NULL) {
+		if (!t->stopping)
+			takeover_recheck_after(j, status);
+		goto out;
+	}
 	if (j->confirm != NULL && status == 0 && j->plan != NULL &&
 	    st != NULL) {
 		takeover_confirm_after(j, st);
@@ -529,7 +568,8 @@ out:
  */
 static char *
 takeover_queue(struct takeover *t, const struct ctl_peer *peer, const char *sn,
-    struct takeover_confirm *confirm, int force_flapping, int override_block)
+    struct takeover_confirm *confirm, struct takeover_recheck *recheck,
+    int force_flapping, int override_block)
 {
 	const struct conf *c = t->conf;
 	struct takeover_job *j;
@@ -543,7 +583,10 @@ takeover_queue(struct takeover *t, const struct ctl_peer *peer, const char *sn,
 		return ctl_reply_error("plan: the state database is not open");
 	j = xcalloc(1, sizeof *j);
 	j->t = t;
-	j->peer = *peer;
+	if (peer != NULL)
+		j->peer = *peer;
+	else
+		snprintf(j->peer.user, sizeof j->peer.user, "snguardd");
 	j->confirm = confirm;
 	snprintf(j->sn, sizeof j->sn, "%s", sn);
 	j->in.force_flapping = force_flapping;
@@ -551,6 +594,7 @@ takeover_queue(struct takeover *t, const struct ctl_peer *peer, const char *sn,
 	if (takeover_random(raw, sizeof raw) != 0) {
 		j->confirm = NULL;
 		free(j);
+		free(recheck);
 		return ctl_reply_error("plan: no randomness for the plan id");
 	}
 	j->in.id = xcalloc(33, 1);
@@ -573,23 +617,55 @@ takeover_queue(struct takeover *t, const struct ctl_peer *peer, const char *sn,
 		free((char *)j->in.id);
 		j->confirm = NULL;
 		free(j);
+		free(recheck);
 		return r;
 	}
+	/* The re-check runs for the plan in flight: not itself a refusal. */
+	if (recheck != NULL)
+		j->in.in_flight = 0;
+	j->recheck = recheck;
 	j->views = watch_views(t->watch, &j->nviews);
 	j->xcatdb = t->xcatdb != NULL ? xstrdup(t->xcatdb) : NULL;
 	j->conf_db = xstrdup(c->xcat.db);
 	j->fencing_policy = xstrdup(c->takeover.fencing);
 	j->req.data = j;
-	j->reply = ctl_defer(peer);
+	j->reply = peer != NULL ? ctl_defer(peer) : NULL;
 	t->busy++;
 	if (uv_queue_work(t->loop, &j->req, takeover_work, takeover_after) !=
 	    0) {
 		t->busy--;
-		ctl_deferred_reply(
-		    j->reply, ctl_reply_error("plan: no worker thread"));
+		if (j->reply != NULL)
+			ctl_deferred_reply(j->reply,
+			    ctl_reply_error("plan: no worker thread"));
+		if (recheck != NULL)
+			recheck->done(recheck->x, "no worker thread");
 		takeover_job_free(j);
 	}
 	return NULL;
+}
+
+static void
+takeover_recheck_fn(void *arg, struct exec *x, const char *sn,
+    const char *state_hash, int force_flapping, int override_block,
+    exec_recheck_done done)
+{
+	struct takeover *t = arg;
+	struct takeover_recheck *rc = xcalloc(1, sizeof *rc);
+	char *r;
+
+	rc->x = x;
+	rc->done = done;
+	snprintf(rc->hash, sizeof rc->hash, "%s", state_hash);
+	r = takeover_queue(
+	    t, NULL, sn, NULL, rc, force_flapping, override_block);
+	if (r != NULL) {
+		/* An error reply line: its text is the reason. */
+		json_t *j = json_loads(r, 0, NULL);
+		const char *e = json_string_value(json_object_get(j, "error"));
+		done(x, e != NULL ? e : "the plan could not be made again");
+		json_decref(j);
+		free(r);
+	}
 }
 
 char *
@@ -601,7 +677,7 @@ takeover_ctl_plan(
 		    "refused: --override-block needs root");
 		return ctl_reply_error("plan: --override-block needs root");
 	}
-	return takeover_queue(t, peer, ctl_str(req, "sn", ""), NULL,
+	return takeover_queue(t, peer, ctl_str(req, "sn", ""), NULL, NULL,
 	    ctl_bool(req, "force_flapping", 0),
 	    ctl_bool(req, "override_block", 0));
 }
@@ -775,7 +851,8 @@ takeover_ctl_confirm(
 	cf->attest = attest != NULL ? xstrdup(attest) : NULL;
 	snprintf(sn, sizeof sn, "%s", row.sn);
 	free(row.body);
-	if ((r = takeover_queue(t, peer, sn, cf, force, override)) != NULL) {
+	if ((r = takeover_queue(t, peer, sn, cf, NULL, force, override)) !=
+	    NULL) {
 		free(cf->reason);
 		free(cf->attest);
 		free(cf);
@@ -901,7 +978,8 @@ takeover_ctl_resume(
 		     st, row.key, "running", "", takeover_now(), &cause) != 0) {
 		r = ctl_reply_error("takeover: state database: %s", cause);
 		free(cause);
-	} else if (exec_start(t->exec, &row, peer->user, NULL, &cause) != 0) {
+	} else if (exec_start(t->exec, &row, peer->user, NULL, 0, 0, &cause) !=
+	    0) {
 		takeover_set_state(t, st, row.key, "paused", cause);
 		r = ctl_reply_error("takeover: cannot resume: %s", cause);
 		free(cause);
@@ -935,6 +1013,7 @@ takeover_new(uv_loop_t *loop, const struct conf *conf, const char *conf_path,
 	t->xcatdb = xcatdb != NULL ? xstrdup(xcatdb) : NULL;
 	t->watch = watch;
 	t->exec = exec_new(loop, conf, conf_path, xcatdb, watch);
+	exec_set_recheck(t->exec, takeover_recheck_fn, t);
 	return t;
 }
 

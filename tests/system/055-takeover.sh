@@ -33,6 +33,7 @@ cat >"$FAKEXCAT_SCENARIO" <<'RULES'
 xdsh "sn2 *ping*" print sn2: SNGUARD_WITNESS_DEAD
 xdsh "sn2 -s /sbin/ip addr*" print-file sn2.ipaddr
 rsetboot "c4 *" sleep 4
+rpower "sn1 off" sleep 2
 RULES
 "$XCATFIX" "$DB" nodelist <<'SQL'
 INSERT INTO nodelist (node, groups, status) VALUES ('sn1','service',NULL),
@@ -131,6 +132,24 @@ check "wrong codes are audited with the reason" sh -c \
     "test \$(sqlite3 '$STATEDB' \"SELECT COUNT(*) FROM audit WHERE what = 'takeover-confirm' AND detail LIKE '$id: refused: takeover: wrong code%'\") -eq 5"
 check "nothing ran so far" sh -c "! grep -q '\"rpower\"' '$FAKEXCAT_LOG'"
 
+# --- The xCAT database changes while sn1 is fenced: the re-check before
+# the move refuses, nothing moves. ---
+new_plan
+sg takeover --confirm "$id" --code "$code" >"$TESTDIR/d.out" 2>&1 &
+RUN=$!
+check "a confirmed plan fences sn1 (slowly)" wait_for 20 \
+    grep -q "takeover $id: rpower sn1 off" "$log"
+sqlite3 "$DB/nodetype.sqlite" "UPDATE nodetype SET provmethod = 'statelite' WHERE node = 'c3'"
+wait "$RUN"
+rc=$?
+check "a node changed during the fence: the takeover fails (exit $rc)" sh -c \
+    "[ $rc -eq 1 ] && grep -q 'failed: move sn2 failed: re-checked before the move: the state of the SN, its backup or its nodes changed' '$TESTDIR/d.out'"
+check "... before snmove ran: nothing moved" sh -c \
+    "! grep -q '/snmove ' '$log' && '$top_builddir/snguard' nodes --xcatdb 'SQLite:$DB' -a servicenode c1 | grep -q 'servicenode=sn1,sn2'"
+sqlite3 "$DB/nodetype.sqlite" "UPDATE nodetype SET provmethod = 'install' WHERE node = 'c3'"
+echo on >"$FAKEXCAT_STATE/sn1.power"
+: >"$FAKEXCAT_LOG"
+
 # --- The takeover: sn2 takes sn1's nodes. ---
 new_plan
 sg takeover sn1 --yes --code "$code" -m "sn1 PSU failed" >"$TESTDIR/run.out" 2>"$TESTDIR/run.err" &
@@ -179,10 +198,21 @@ check "sn1 is still TAKEN_OVER after the restart" wait_for 10 sh -c \
 check "--show tells why it is paused" sh -c \
     "'$SNGUARD' takeover --show $id -S '$CTL' | grep -q 'paused: the daemon stopped during wave 2.*--resume $id'"
 
+# Meanwhile someone points c4 back at sn1: wave 2 must not reboot it
+# (it would boot from the fenced SN).
+sqlite3 "$DB/noderes.sqlite" "UPDATE noderes SET servicenode = 'sn1,sn2' WHERE node = 'c4'"
+check "c4 names sn1 first again" sh -c \
+    "'$top_builddir/snguard' nodes --xcatdb 'SQLite:$DB' -a servicenode c4 | grep -q 'servicenode=sn1,sn2'"
+cp "$FAKEXCAT_LOG" "$TESTDIR/commands.before-resume"
 check "--resume runs what is left" sh -c \
     "'$SNGUARD' takeover --resume $id -S '$CTL' >'$TESTDIR/resume.out' 2>&1"
 diag_file "$TESTDIR/resume.out"
-check "... it completes" grep -q "takeover $id of sn1: completed: 4 moved, 2 rebooted" "$TESTDIR/resume.out"
+check "... it completes, c4 left out of wave 2" grep -q \
+    "takeover $id of sn1: completed: 4 moved, 1 rebooted (1 back, 0 failed), 1 skipped" "$TESTDIR/resume.out"
+check "... wave 2 says why" grep -q \
+    "wave 2       skipped: no node to reboot: c4 not moved" "$TESTDIR/resume.out"
+check "... and ran nothing on c4" sh -c \
+    "test \$(grep -c '\"c4\"' '$FAKEXCAT_LOG') -eq \$(grep -c '\"c4\"' '$TESTDIR/commands.before-resume')"
 check "... from wave 2: fence, move and wave 1 are not run again" sh -c \
     "test \$(grep -c '\"rpower\",\"sn1\",\"off\"' '$FAKEXCAT_LOG') -eq 1 &&
      test \$(grep -c '\"rsetboot\",\"c2\"' '$FAKEXCAT_LOG') -eq 1 &&
@@ -199,7 +229,7 @@ check "the journal has every step, in order, each done" sh -c \
 import json
 r = json.load(open('$TESTDIR/show.json'))
 print(' '.join(j['step'] + '=' + j['state'] for j in r['journal']))\")\" = \
-'precheck=ok fence=ok move sn2=ok verify=ok wave 1=ok wave 2=aborted wave 2=ok report=ok'"
+'precheck=ok fence=ok move sn2=ok verify=ok wave 1=ok wave 2=aborted wave 2=skipped report=ok'"
 check "... with each command's argv and exit code" sh -c \
     "python3 -c \"
 import json, sys
