@@ -185,6 +185,8 @@ email_summary(struct buf *subj, json_t *o, const char *host)
 		buf_printf(subj, "TEST notification from %s", host);
 	else if (strcmp(ev, "acknowledged") == 0)
 		buf_printf(subj, "ACKNOWLEDGED %s %s %s", subject, dim, st);
+	else if (strcmp(dim, "takeover") == 0)
+		buf_printf(subj, "%s %s takeover %s", sev, subject, st);
 	else if (strcmp(dim, "maintenance") == 0)
 		buf_printf(
 		    subj, "%s %s maintenance over, %s", sev, subject, st);
@@ -260,6 +262,13 @@ email_body(struct buf *b, json_t *o, const char *host)
 			    "  backup service node: none configured "
 			    "(noderes.servicenode has one entry)\r\n");
 	}
+	if (strcmp(dim, "takeover") == 0)
+		buf_printf(b,
+		    "  plan %s, confirmed by %s\r\n  compute nodes: %s\r\n"
+		    "  backup service node: %s\r\n\r\nIts journal:\r\n"
+		    "    snguard takeover --show %s\r\n",
+		    email_str(o, "plan"), email_str(o, "operator"),
+		    email_str(o, "counts"), backup, email_str(o, "plan"));
 	if (strcmp(dim, "path") == 0 && strcmp(ev, "resolved") != 0)
 		buf_printf(b,
 		    "\r\nThe service nodes of path group %s failed "

@@ -23,7 +23,7 @@
 
 static const char *const notify_fields[] = { "event", "subject", "dimension",
 	"state", "prev_state", "severity", "incident", "fingerprint", "reason",
-	"plan", "confirm", "backup", "time", NULL };
+	"plan", "confirm", "backup", "time", "operator", "counts", NULL };
 
 /* A field of the payload as text ("" when absent). */
 static char *

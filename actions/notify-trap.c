@@ -60,6 +60,11 @@ enum {
 	SNG_N_PATH_RESTORED = 4,
 	SNG_N_FLAPPING = 5,
 	SNG_N_REBOOT = 6,
+	SNG_N_TAKEOVER_STARTED = 11,
+	SNG_N_TAKEOVER_STEP = 12,
+	SNG_N_TAKEOVER_COMPLETED = 13,
+	SNG_N_TAKEOVER_FAILED = 14,
+	SNG_N_TAKEOVER_ABORTED = 15,
 	SNG_N_HEARTBEAT = 20,
 };
 
@@ -78,6 +83,9 @@ static const int trap_objs_path[] = { SNG_SUBJECT, SNG_SEVERITY, SNG_EVENT_TYPE,
 static const int trap_objs_flapping[] = { SNG_SUBJECT, SNG_EVENT_TYPE,
 	SNG_INCIDENT_ID, SNG_FINGERPRINT, SNG_SEQUENCE, SNG_EVENT_TIME,
 	SNG_REASON, SNG_MONITOR_HOST, 0 };
+static const int trap_objs_takeover[] = { SNG_SUBJECT, SNG_BACKUP_SN,
+	SNG_PLAN_ID, SNG_OPERATOR, SNG_NODE_COUNTS, SNG_SEQUENCE,
+	SNG_EVENT_TIME, SNG_REASON, SNG_MONITOR_HOST, 0 };
 static const int trap_objs_heartbeat[] = { SNG_SEQUENCE, SNG_EVENT_TIME,
 	SNG_REASON, SNG_MONITOR_HOST, 0 };
 
@@ -165,6 +173,22 @@ trap_which(json_t *o, const int **objs)
 	if (strcmp(dim, "flapping") == 0) {
 		*objs = trap_objs_flapping;
 		return SNG_N_FLAPPING;
+	}
+	if (strcmp(dim, "takeover") == 0) {
+		static const struct {
+			const char *event;
+			int which;
+		} tk[] = { { "takeoverStarted", SNG_N_TAKEOVER_STARTED },
+			{ "takeoverCompleted", SNG_N_TAKEOVER_COMPLETED },
+			{ "takeoverFailed", SNG_N_TAKEOVER_FAILED },
+			{ "takeoverAborted", SNG_N_TAKEOVER_ABORTED } };
+		size_t i;
+
+		*objs = trap_objs_takeover;
+		for (i = 0; ev != NULL && i < sizeof tk / sizeof *tk; i++)
+			if (strcmp(ev, tk[i].event) == 0)
+				return tk[i].which;
+		return SNG_N_TAKEOVER_STEP;
 	}
 	*objs = trap_objs_service;
 	return SNG_N_SERVICE;
@@ -337,6 +361,20 @@ trap_pdu(struct notify *n, const char *payload, int64_t sequence, int inform,
 		case SNG_TIER:
 			trap_add_int(pdu, root, rootlen, *k, ASN_UNSIGNED,
 			    tier < 1 ? 1 : tier);
+			break;
+		case SNG_PLAN_ID:
+			trap_add_str(pdu, root, rootlen, *k,
+			    json_string_value(json_object_get(o, "plan")), 64);
+			break;
+		case SNG_OPERATOR:
+			trap_add_str(pdu, root, rootlen, *k,
+			    json_string_value(json_object_get(o, "operator")),
+			    64);
+			break;
+		case SNG_NODE_COUNTS:
+			trap_add_str(pdu, root, rootlen, *k,
+			    json_string_value(json_object_get(o, "counts")),
+			    255);
 			break;
 		case SNG_MONITOR_HOST:
 			trap_add_str(pdu, root, rootlen, *k, host, 255);

@@ -138,14 +138,14 @@ notify_payload(const struct notify_event *ev)
 	fp = xasprintf("%s/%s", ev->subject != NULL ? ev->subject : "",
 	    ev->dimension != NULL ? ev->dimension : "");
 	o = json_pack("{s:s, s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, "
-		      "s:s?, s:s?, s:s?, s:I, s:I, s:s}",
+		      "s:s?, s:s?, s:s?, s:I, s:I, s:s, s:s?, s:s?}",
 	    "event", ev->event, "incident", (json_int_t)ev->incident, "subject",
 	    ev->subject, "dimension", ev->dimension, "state", ev->state,
 	    "prev_state", ev->prev_state, "severity", ev->severity, "reason",
 	    ev->reason, "confirm", ev->confirm, "backup", ev->backup, "plan",
 	    ev->plan, "backup_state", ev->backup_state, "children",
 	    (json_int_t)ev->children, "time", (json_int_t)ev->time,
-	    "fingerprint", fp);
+	    "fingerprint", fp, "operator", ev->who, "counts", ev->counts);
 	free(fp);
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);

@@ -36,6 +36,8 @@ struct notify_event {
 	const char *confirm;
 	const char *backup;
 	const char *plan;
+	const char *who;	  /* a takeover's confirming user */
+	const char *counts;	  /* moved=N,rebooted=N,failed=N,skipped=N */
 	const char *backup_state; /* the backup SN's health */
 	int64_t children;	  /* compute nodes with the SN as primary */
 	int64_t time;		  /* ms since the epoch */

@@ -391,12 +391,39 @@ exec_unlock(struct exec *x)
 	}
 }
 
+/* A takeover notification, with the counts so far. */
+static void
+exec_notify(struct exec *x, const char *event, const char *state,
+    const char *severity, const char *reason)
+{
+	char counts[160], backups[512] = "";
+	size_t i, len = 0;
+
+	snprintf(counts, sizeof counts,
+	    "moved=%zu,rebooted=%zu,failed=%zu,skipped=%zu", x->moved,
+	    x->rebooted, x->failed, x->skipped);
+	for (i = 0; i < x->nsteps && len < sizeof backups; i++)
+		if (x->steps[i].kind == K_MOVE)
+			len += (size_t)snprintf(backups + len,
+			    sizeof backups - len, "%s%s", len != 0 ? "," : "",
+			    x->steps[i].backup);
+	watch_takeover_event(x->watch, x->plan.sn, event, state, severity,
+	    x->plan.key, backups, x->who, counts, reason);
+}
+
 /* The plan ends in state (completed, failed, paused, aborted). */
 static void
 exec_finish(struct exec *x, const char *state, const char *note)
 {
 	char *cause = NULL;
 	struct store *st = watch_store(x->watch);
+
+	if (strcmp(state, "completed") == 0)
+		exec_notify(x, "takeoverCompleted", state, "info", note);
+	else if (strcmp(state, "aborted") == 0)
+		exec_notify(x, "takeoverAborted", state, "warning", note);
+	else
+		exec_notify(x, "takeoverFailed", state, "critical", note);
 
 	if (st != NULL &&
 	    store_plan_set_state(
@@ -453,6 +480,16 @@ exec_step_end(struct exec *x, const char *state, int exit_code,
 	else
 		log_info("%s: takeover %s: %s %s: %s", x->plan.sn, x->plan.key,
 		    s->name, state, detail);
+	/* Every step but the report tells; the plan's end tells next. */
+	if (strcmp(state, "failed") != 0 && s->kind != K_REPORT) {
+		char *what = xasprintf("%s %s: %s", s->name, state, detail);
+		exec_notify(x, "takeoverStep", state,
+		    strcmp(state, "ok") == 0 || strcmp(state, "skipped") == 0 ?
+			"info" :
+			"warning",
+		    what);
+		free(what);
+	}
 	if (strcmp(state, "failed") == 0) {
 		note = xasprintf("%s failed: %s", s->name, detail);
 		if (x->taken_over || x->uncertain) {
@@ -519,6 +556,18 @@ exec_cmd(struct exec *x, char **argv, uint64_t timeout_ms, runner_cb cb)
 	rc.capture_max = 1024 * 1024;
 	runner_start(x->runner, &rc, cb, x);
 	free(path);
+}
+
+/* A command's step ends: journal it, then free what its callback made. */
+static void
+exec_cmd_end(struct exec *x, struct runner_result *r, const char *state,
+    int code, char *detail, char *out, char *how)
+{
+	exec_step_end(x, state, code, detail, out);
+	free(detail);
+	free(out);
+	free(how);
+	runner_result_clear(r);
 }
 
 /* Fence: rpower stat, off, then stat every fence_poll (health.md §10.3). */
@@ -639,11 +688,38 @@ exec_move_done(struct runner_result *r, void *arg)
 		x->taken_over = 1;
 		watch_taken_over(x->watch, x->plan.sn, x->plan.key);
 	}
-	exec_step_end(x, state, code, detail, out);
+	exec_cmd_end(x, r, state, code, detail, out, how);
+}
+
+/*
+ * An abort asked while the step waited (re-check, read): the step ends
+ * before its command runs, and the plan stops. 1 when so.
+ */
+static int
+exec_aborted_here(struct exec *x)
+{
+	char *detail;
+
+	if (!x->abort_req)
+		return 0;
+	detail = xasprintf("aborted by %s before its command ran", x->abort_by);
+	exec_step_end(x, "skipped", -1, detail, NULL);
 	free(detail);
-	free(out);
-	free(how);
-	runner_result_clear(r);
+	return 1;
+}
+
+/* A read that failed ends the step: 1. */
+static int
+exec_read_failed(struct exec *x, const struct exec_read *r)
+{
+	char *detail;
+
+	if (r->error == NULL)
+		return 0;
+	detail = xasprintf("cannot read the nodes' servicenode: %s", r->error);
+	exec_step_end(x, "failed", -1, detail, NULL);
+	free(detail);
+	return 1;
 }
 
 static void
@@ -653,13 +729,8 @@ exec_move_read(struct exec *x, struct exec_read *r)
 	char **argv, *snmove, *detail, *text;
 	size_t i, k = 0, left = 0, a = 0;
 
-	if (r->error != NULL) {
-		detail = xasprintf(
-		    "cannot read the nodes' servicenode: %s", r->error);
-		exec_step_end(x, "failed", -1, detail, NULL);
-		free(detail);
+	if (exec_read_failed(x, r) || exec_aborted_here(x))
 		return;
-	}
 	/* Idempotent: nodes whose servicenode starts with the backup stay. */
 	for (i = 0; i < r->n; i++)
 		if (r->first[i] == NULL || strcmp(r->first[i], s->backup) != 0)
@@ -714,6 +785,8 @@ exec_move_checked(struct exec *x, const char *why_not)
 	if (x->stopping || !x->running)
 		return;
 	s = &x->steps[x->cur];
+	if (exec_aborted_here(x))
+		return;
 	if (why_not != NULL) {
 		detail = xasprintf("re-checked before the move: %s; nothing "
 				   "was moved",
@@ -736,13 +809,8 @@ exec_verify_read(struct exec *x, struct exec_read *r)
 	char *detail, *bad = NULL, *t;
 	size_t i, nbad = 0;
 
-	if (r->error != NULL) {
-		detail = xasprintf(
-		    "cannot read the nodes' servicenode: %s", r->error);
-		exec_step_end(x, "failed", -1, detail, NULL);
-		free(detail);
+	if (exec_read_failed(x, r))
 		return;
-	}
 	for (i = 0; i < r->n; i++) {
 		if (r->first[i] != NULL &&
 		    strcmp(r->first[i], s->dests[i]) == 0)
@@ -806,11 +874,7 @@ exec_wave_done(struct runner_result *r, void *arg)
 	    (long long)skipped + (long long)(s->nnodes - x->wave_n), how,
 	    x->wave_skipped != NULL ? "; not moved, not rebooted: " : "",
 	    x->wave_skipped != NULL ? x->wave_skipped : "");
-	exec_step_end(x, state, code, detail, out);
-	free(detail);
-	free(out);
-	free(how);
-	runner_result_clear(r);
+	exec_cmd_end(x, r, state, code, detail, out, how);
 }
 
 /*
@@ -826,13 +890,8 @@ exec_wave_read(struct exec *x, struct exec_read *r)
 	char **go;
 	size_t a = 0, i, ngo = 0, nskip = 0;
 
-	if (r->error != NULL) {
-		detail = xasprintf(
-		    "cannot read the nodes' servicenode: %s", r->error);
-		exec_step_end(x, "failed", -1, detail, NULL);
-		free(detail);
+	if (exec_read_failed(x, r))
 		return;
-	}
 	go = xcalloc(r->n + 1, sizeof *go);
 	for (i = 0; i < r->n; i++) {
 		if (r->first[i] != NULL &&
@@ -948,7 +1007,8 @@ exec_next(struct exec *x)
 		    cause != NULL ? cause : "no state database");
 		free(cause);
 		/* Nothing runs unjournalled. */
-		exec_finish(x, x->taken_over ? "paused" : "failed", note);
+		exec_finish(x,
+		    x->taken_over || x->uncertain ? "paused" : "failed", note);
 		free(note);
 		return;
 	}
@@ -978,12 +1038,42 @@ exec_next(struct exec *x)
 	}
 }
 
+/*
+ * Whether a journal row is a move that may have committed: snmove was
+ * started (its argv is recorded first) or the step ended done. A move
+ * row that stopped in its re-check or its read changed nothing.
+ */
+static int
+exec_move_started(const struct store_jstep *row)
+{
+	return strncmp(row->step, "move ", 5) == 0 &&
+	    (row->argv != NULL || strcmp(row->state, "ok") == 0 ||
+		strcmp(row->state, "ok_with_errors") == 0);
+}
+
 static int
 exec_done_state(const char *state)
 {
 	return strcmp(state, "ok") == 0 ||
 	    strcmp(state, "ok_with_errors") == 0 ||
 	    strcmp(state, "skipped") == 0;
+}
+
+/* A verify done before a resume: the nodes it found not moved. */
+static void
+exec_count_verify(struct exec *x, const struct store_jstep *rows, int n)
+{
+	size_t bad;
+	int k;
+
+	for (k = n - 1; k >= 0; k--)
+		if (strcmp(rows[k].step, "verify") == 0 &&
+		    exec_done_state(rows[k].state))
+			break;
+	if (k >= 0 && rows[k].detail != NULL &&
+	    strcmp(rows[k].state, "ok_with_errors") == 0 &&
+	    sscanf(rows[k].detail, "%zu of", &bad) == 1)
+		x->failed += bad;
 }
 
 /* A wave done before a resume: its counts, from its journal row. */
@@ -1001,6 +1091,11 @@ exec_count_wave(struct exec *x, const struct exec_step *s,
 			break;
 	if (k < 0)
 		return;
+	/* A wave with no node left to reboot: "no node to reboot: a,b ...". */
+	if (strcmp(rows[k].state, "skipped") == 0) {
+		x->skipped += s->nnodes;
+		return;
+	}
 	if (rows[k].detail != NULL &&
 	    sscanf(rows[k].detail, "%zu", &x->wave_n) == 1)
 		x->rebooted += x->wave_n;
@@ -1063,7 +1158,7 @@ exec_start(struct exec *x, const struct store_plan *p, const char *who,
 	x->moved = x->back = x->failed = x->skipped = x->rebooted = 0;
 	/* A move that started may have committed: failures then pause. */
 	for (k = 0; k < n; k++)
-		if (strncmp(rows[k].step, "move ", 5) == 0)
+		if (exec_move_started(&rows[k]))
 			x->uncertain = 1;
 	for (i = 0; i < x->nsteps; i++) {
 		int done = 0;
@@ -1079,6 +1174,8 @@ exec_start(struct exec *x, const struct store_plan *p, const char *who,
 		}
 		if (x->steps[i].kind == K_WAVE)
 			exec_count_wave(x, &x->steps[i], rows, n);
+		if (x->steps[i].kind == K_VERIFY)
+			exec_count_verify(x, rows, n);
 	}
 	store_journal_free(rows, n);
 	x->cur = i;
@@ -1093,6 +1190,16 @@ exec_start(struct exec *x, const struct store_plan *p, const char *who,
 	log_warnx("%s: takeover %s %s by %s (%zu steps, from %s)", p->sn,
 	    p->key, x->cur == 0 ? "started" : "resumed", who, x->nsteps,
 	    x->cur < x->nsteps ? x->steps[x->cur].name : "the end");
+	{
+		char *why = x->cur == 0 ?
+		    xasprintf("confirmed by %s%s%s", who,
+			p->reason[0] != '\0' ? ": " : "", p->reason) :
+		    xasprintf("resumed by %s from %s", who,
+			x->cur < x->nsteps ? x->steps[x->cur].name : "the end");
+		exec_notify(x, "takeoverStarted",
+		    x->cur == 0 ? "started" : "resumed", "info", why);
+		free(why);
+	}
 	exec_next(x);
 	return 0;
 }
@@ -1188,7 +1295,7 @@ exec_recover(struct exec *x)
 		moved = 0;
 		last = "its start";
 		for (k = 0; k < m; k++) {
-			if (strncmp(rows[k].step, "move ", 5) == 0)
+			if (exec_move_started(&rows[k]))
 				moved = 1;
 			last = rows[k].step;
 			if (rows[k].ended == 0 &&

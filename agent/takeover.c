@@ -416,6 +416,9 @@ takeover_confirm_after(struct takeover_job *j, struct store *st)
 		goto out;
 	}
 	snprintf(row.state, sizeof row.state, "running");
+	snprintf(row.reason, sizeof row.reason, "%s",
+	    cf->reason != NULL ? cf->reason : "");
+	snprintf(row.confirmed_by, sizeof row.confirmed_by, "%s", j->peer.user);
 	if (exec_start(t->exec, &row, j->peer.user, cf->attest,
 		j->in.force_flapping, j->in.override_block, &cause) != 0) {
 		detail = xasprintf("cannot start: %s", cause);
@@ -495,9 +498,11 @@ takeover_after(uv_work_t *req, int status)
 		    st == NULL ?
 		    "the agent is stopping or has no state database" :
 		    "the plan could not be computed";
-		watch_audit(t->watch, &j->peer,
-		    j->confirm != NULL ? "takeover-confirm" : "plan", j->sn,
-		    "failed");
+		/* Stopping: the watch (and its audit table) is gone. */
+		if (!t->stopping)
+			watch_audit(t->watch, &j->peer,
+			    j->confirm != NULL ? "takeover-confirm" : "plan",
+			    j->sn, "failed");
 		ctl_deferred_reply(j->reply,
 		    ctl_reply_error("%s: %s",
 			j->confirm != NULL ? "takeover" : "plan", why));
@@ -579,8 +584,10 @@ takeover_queue(struct takeover *t, const struct ctl_peer *peer, const char *sn,
 	size_t i;
 	int rc;
 
-	if ((st = watch_store(t->watch)) == NULL)
+	if ((st = watch_store(t->watch)) == NULL) {
+		free(recheck);
 		return ctl_reply_error("plan: the state database is not open");
+	}
 	j = xcalloc(1, sizeof *j);
 	j->t = t;
 	if (peer != NULL)

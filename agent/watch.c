@@ -323,6 +323,29 @@ watch_taken_over(struct watch *w, const char *name, const char *plan)
 	return 0;
 }
 
+void
+watch_takeover_event(struct watch *w, const char *sn, const char *event,
+    const char *state, const char *severity, const char *plan,
+    const char *backups, const char *who, const char *counts,
+    const char *reason)
+{
+	struct watch_sn *s = watch_find(w, sn);
+	struct notify_event ev;
+
+	if (s == NULL || w->notify == NULL)
+		return;
+	watch_event_init(s, &ev, event, "takeover", 0);
+	ev.state = state;
+	ev.severity = severity;
+	ev.plan = plan;
+	ev.backup = backups;
+	ev.who = who;
+	ev.counts = counts;
+	ev.reason = reason;
+	/* Not held by a window: a takeover runs only outside of one. */
+	notify_event(w->notify, &ev);
+}
+
 /* A watched SN by name, or NULL. */
 struct watch_sn *
 watch_find(struct watch *w, const char *name)

@@ -56,6 +56,17 @@ void watch_audit(struct watch *, const struct ctl_peer *, const char *what,
  * any state), stored. -1 when name is not watched.
  */
 int watch_taken_over(struct watch *, const char *name, const char *plan);
+/*
+ * A takeover's progress as a notification (health.md §10.5): event is
+ * takeoverStarted, takeoverStep, takeoverCompleted, takeoverFailed or
+ * takeoverAborted; state a word for it; backups the plan's (its SN's
+ * topology has none once its nodes moved); counts
+ * "moved=N,rebooted=N,failed=N,skipped=N".
+ */
+void watch_takeover_event(struct watch *, const char *sn, const char *event,
+    const char *state, const char *severity, const char *plan,
+    const char *backups, const char *who, const char *counts,
+    const char *reason);
 /* Stop everything; the loop must run until the handles are closed. */
 void watch_free(struct watch *);
 

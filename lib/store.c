@@ -1079,9 +1079,13 @@ store_journal_begin(struct store *s, int64_t plan, const char *step,
 	    "INSERT INTO takeover_journal (plan, step, state, argv, at)"
 	    " VALUES (?1, ?2, 'running', ?3, ?4)",
 	    "isni", plan, step, argv, now);
+	if (rc != 0) {
+		/* The cause before the pragma resets SQLite's message. */
+		store_fail(s, "writing the takeover journal", cause);
+		store_full(s, 0);
+		return -1;
+	}
 	store_full(s, 0);
-	if (rc != 0)
-		return store_fail(s, "writing the takeover journal", cause);
 	return sqlite3_last_insert_rowid(s->db);
 }
 
@@ -1098,9 +1102,13 @@ store_journal_end(struct store *s, int64_t row, const char *state,
 	    " exit_code = NULLIF(?3, -1), detail = ?4, output = ?5,"
 	    " ended = ?6 WHERE id = ?1",
 	    "isinni", row, state, (int64_t)exit_code, detail, output, now);
+	if (rc != 0) {
+		/* The cause before the pragma resets SQLite's message. */
+		store_fail(s, "writing the takeover journal", cause);
+		store_full(s, 0);
+		return -1;
+	}
 	store_full(s, 0);
-	if (rc != 0)
-		return store_fail(s, "writing the takeover journal", cause);
 	return 0;
 }
 

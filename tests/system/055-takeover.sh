@@ -62,7 +62,26 @@ INSERT INTO networks (netname, net, mask) VALUES ('cn','127.0.1.0','255.255.255.
 SQL
 
 chmod 711 "$TESTDIR"
+NOTES="$TESTDIR/notes"
+notify_hook "$NOTES"
 CTL="$TESTDIR/ctl/ctl.sock"
+# Traps go to a real snmptrapd in the mn namespace.
+ROOT=.1.3.6.1.4.1.32473.1
+TRAPPORT=16362
+TRAPLOG="$TESTDIR/traps"
+TRAPD_PID=
+if command -v snmptrapd >/dev/null; then
+	echo "authCommunity log sgtake" >"$TESTDIR/trapd.conf"
+	MIBS= MIBDIRS=/nonexistent ip netns exec "$CLUSTER_MN_NS" snmptrapd -f \
+	    -n -On -C -c "$TESTDIR/trapd.conf" -Lf "$TRAPLOG" \
+	    -F "TRAP %V|%v\n" "udp:127.0.0.1:$TRAPPORT" >/dev/null 2>&1 &
+	TRAPD_PID=$!
+fi
+trapd_cleanup() {
+	[ -n "$TRAPD_PID" ] && kill "$TRAPD_PID" 2>/dev/null
+	cluster_cleanup
+}
+trap trapd_cleanup EXIT
 write_conf snguard.conf <<CONF
 xcat: { topology_refresh = 3600; system_resolver = false; bin_path = "$BIN";
 	settle = 0; };
@@ -72,7 +91,9 @@ probes: { interval = 1; retry_interval = 0.5; startup_spread = 0.5;
 	snmp: { enabled = false; }; };
 health: { stable_for = 2; witness: { retry = 1; timeout = 5; }; };
 notify: { group_wait = 1; syslog: { enabled = false; };
-	exec: { enabled = true; program = "/bin/true"; user = ""; }; };
+	exec: { enabled = true; program = "$TESTDIR/hook"; user = ""; };
+	snmp: { destinations = ( { host = "127.0.0.1"; port = $TRAPPORT;
+		community = "sgtake"; } ); }; };
 takeover: { backup_stable = 2; wave = 1; wave_pause = "500ms";
 	wave_timeout = 10; fence_poll = "200ms"; fence_timeout = 5;
 	shutdown_grace = "500ms"; };
@@ -144,6 +165,8 @@ wait "$RUN"
 rc=$?
 check "a node changed during the fence: the takeover fails (exit $rc)" sh -c \
     "[ $rc -eq 1 ] && grep -q 'failed: move sn2 failed: re-checked before the move: the state of the SN, its backup or its nodes changed' '$TESTDIR/d.out'"
+check "... and says so: takeoverFailed, critical" wait_for 10 grep -q \
+    "^takeoverFailed sn1 takeover critical incident=0 reason=move sn2 failed: re-checked before the move" "$NOTES"
 check "... before snmove ran: nothing moved" sh -c \
     "! grep -q '/snmove ' '$log' && '$top_builddir/snguard' nodes --xcatdb 'SQLite:$DB' -a servicenode c1 | grep -q 'servicenode=sn1,sn2'"
 sqlite3 "$DB/nodetype.sqlite" "UPDATE nodetype SET provmethod = 'install' WHERE node = 'c3'"
@@ -209,6 +232,23 @@ check "--resume runs what is left" sh -c \
 diag_file "$TESTDIR/resume.out"
 check "... it completes, c4 left out of wave 2" grep -q \
     "takeover $id of sn1: completed: 4 moved, 1 rebooted (1 back, 0 failed), 1 skipped" "$TESTDIR/resume.out"
+check "notified: started, each step, resumed, completed" wait_for 10 sh -c \
+    "grep -q '^takeoverStarted sn1 takeover info incident=0 reason=confirmed by root: sn1 PSU failed\$' '$NOTES' &&
+     grep -q '^takeoverStep sn1 takeover info incident=0 reason=fence ok: sn1 is off after' '$NOTES' &&
+     grep -q '^takeoverStep sn1 takeover info incident=0 reason=move sn2 ok: snmove of 4 nodes' '$NOTES' &&
+     grep -q '^takeoverStep sn1 takeover info incident=0 reason=wave 1 ok: 1 node: 1 back' '$NOTES' &&
+     grep -q '^takeoverStarted sn1 takeover info incident=0 reason=resumed by root from wave 2\$' '$NOTES' &&
+     grep -q '^takeoverStep sn1 takeover info incident=0 reason=wave 2 skipped: no node to reboot: c4 not moved' '$NOTES' &&
+     grep -q '^takeoverCompleted sn1 takeover info incident=0 reason=4 moved, 1 rebooted (1 back, 0 failed), 1 skipped\$' '$NOTES'"
+if [ -n "$TRAPD_PID" ]; then
+	check "traps: sngTakeoverStarted, Step, Completed with plan, operator, counts" wait_for 10 sh -c \
+	    "grep -q 'OID: $ROOT.0.11|.*$ROOT.1.14.0 = STRING: \"$id\"' '$TRAPLOG' &&
+	     grep -q 'OID: $ROOT.0.12|.*$ROOT.1.15.0 = STRING: \"root\"' '$TRAPLOG' &&
+	     grep -q 'OID: $ROOT.0.13|$ROOT.1.1.0 = STRING: \"sn1\"|$ROOT.1.13.0 = STRING: \"sn2\"|$ROOT.1.14.0 = STRING: \"$id\"|$ROOT.1.15.0 = STRING: \"root\"|$ROOT.1.16.0 = STRING: \"moved=4,rebooted=1,failed=0,skipped=1\"|' '$TRAPLOG' &&
+	     grep -q 'OID: $ROOT.0.14|' '$TRAPLOG'"
+else
+	ok "# SKIP snmptrapd is not installed: no trap check"
+fi
 check "... wave 2 says why" grep -q \
     "wave 2       skipped: no node to reboot: c4 not moved" "$TESTDIR/resume.out"
 check "... and ran nothing on c4" sh -c \

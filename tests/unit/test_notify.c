@@ -233,6 +233,38 @@ test_email_path(void **state)
 	conf_free(c);
 }
 
+/* A takeover's end says what moved, who confirmed it, where to look. */
+static void
+test_email_takeover(void **state)
+{
+	static const char ev[] =
+	    "{\"event\":\"takeoverCompleted\",\"incident\":0,\"subject\":"
+	    "\"sn1\",\"dimension\":\"takeover\",\"state\":\"completed\","
+	    "\"severity\":\"info\",\"reason\":\"4 moved, 2 rebooted\","
+	    "\"plan\":\"0123456789abcdef0123456789abcdef\",\"operator\":"
+	    "\"root\",\"counts\":\"moved=4,rebooted=2,failed=0,skipped=0\","
+	    "\"backup\":\"sn2\",\"fingerprint\":\"sn1/takeover\",\"time\":0}";
+	struct conf *c = conf_new();
+	char *m;
+
+	(void)state;
+	m = notify_email_message(c, "a@b", ev, 1);
+	assert_non_null(m);
+	assert_non_null(strstr(m,
+	    "Subject: [snguard] INFO sn1 takeover "
+	    "COMPLETED\r\n"));
+	assert_non_null(strstr(m,
+	    "plan 0123456789abcdef0123456789abcdef, "
+	    "confirmed by root\r\n"));
+	assert_non_null(strstr(
+	    m, "compute nodes: moved=4,rebooted=2,failed=0,skipped=0\r\n"));
+	assert_non_null(strstr(m,
+	    "snguard takeover --show "
+	    "0123456789abcdef0123456789abcdef\r\n"));
+	free(m);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -242,6 +274,7 @@ main(void)
 		cmocka_unit_test(test_email_message),
 		cmocka_unit_test(test_email_injection),
 		cmocka_unit_test(test_email_path),
+		cmocka_unit_test(test_email_takeover),
 		cmocka_unit_test(test_email_batch),
 		cmocka_unit_test(test_email_subject_cut),
 	};
