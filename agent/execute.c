@@ -525,6 +525,38 @@ exec_step_end(struct exec *x, const char *state, int exit_code,
 	exec_next(x);
 }
 
+/* The step ends with a detail (taken) and no command of its own. */
+static void
+exec_step_said(struct exec *x, const char *state, char *detail)
+{
+	exec_step_end(x, state, -1, detail, NULL);
+	free(detail);
+}
+
+/*
+ * The start of one of our own commands' argv: its path (argv[0],
+ * malloc'd), the subcommand, and the daemon's configuration file and
+ * --xcatdb. Returns how many entries it filled (at most 6).
+ */
+static size_t
+exec_own_argv(struct exec *x, char **argv, const char *tool, const char *sub)
+{
+	size_t a = 0;
+
+	argv[a++] = exec_tool(tool);
+	if (sub != NULL)
+		argv[a++] = (char *)sub;
+	if (x->conf_path != NULL) {
+		argv[a++] = "-c";
+		argv[a++] = x->conf_path;
+	}
+	if (x->xcatdb != NULL) {
+		argv[a++] = "--xcatdb";
+		argv[a++] = x->xcatdb;
+	}
+	return a;
+}
+
 /* Record in the step's journal row, and log, the command that runs. */
 static void
 exec_argv(struct exec *x, char **argv, size_t n)
@@ -650,8 +682,7 @@ exec_fence(struct exec *x)
 	if (x->attest != NULL) {
 		detail = xasprintf(
 		    "isolation attested by %s: %s", x->who, x->attest);
-		exec_step_end(x, "ok", -1, detail, NULL);
-		free(detail);
+		exec_step_said(x, "ok", detail);
 		return;
 	}
 	x->fence_phase = 0;
@@ -703,8 +734,7 @@ exec_aborted_here(struct exec *x)
 	if (!x->abort_req)
 		return 0;
 	detail = xasprintf("aborted by %s before its command ran", x->abort_by);
-	exec_step_end(x, "skipped", -1, detail, NULL);
-	free(detail);
+	exec_step_said(x, "skipped", detail);
 	return 1;
 }
 
@@ -717,8 +747,7 @@ exec_read_failed(struct exec *x, const struct exec_read *r)
 	if (r->error == NULL)
 		return 0;
 	detail = xasprintf("cannot read the nodes' servicenode: %s", r->error);
-	exec_step_end(x, "failed", -1, detail, NULL);
-	free(detail);
+	exec_step_said(x, "failed", detail);
 	return 1;
 }
 
@@ -741,20 +770,12 @@ exec_move_read(struct exec *x, struct exec_read *r)
 		watch_taken_over(x->watch, x->plan.sn, x->plan.key);
 		detail = xasprintf("all %zu nodes already name %s first",
 		    s->nnodes, s->backup);
-		exec_step_end(x, "ok", -1, detail, NULL);
-		free(detail);
+		exec_step_said(x, "ok", detail);
 		return;
 	}
 	argv = xcalloc(left + 12, sizeof *argv);
-	argv[a++] = snmove = exec_tool("snmove");
-	if (x->conf_path != NULL) {
-		argv[a++] = "-c";
-		argv[a++] = x->conf_path;
-	}
-	if (x->xcatdb != NULL) {
-		argv[a++] = "--xcatdb";
-		argv[a++] = x->xcatdb;
-	}
+	a = exec_own_argv(x, argv, "snmove", NULL);
+	snmove = argv[0];
 	{
 		char **list = xcalloc(left + 1, sizeof *list);
 		for (i = 0; i < r->n; i++)
@@ -791,8 +812,7 @@ exec_move_checked(struct exec *x, const char *why_not)
 		detail = xasprintf("re-checked before the move: %s; nothing "
 				   "was moved",
 		    why_not);
-		exec_step_end(x, "failed", -1, detail, NULL);
-		free(detail);
+		exec_step_said(x, "failed", detail);
 		return;
 	}
 	log_info("%s: takeover %s: re-checked before the move: still "
@@ -914,22 +934,13 @@ exec_wave_read(struct exec *x, struct exec_read *r)
 	x->wave_skipped = skipped;
 	if (ngo == 0) {
 		detail = xasprintf("no node to reboot: %s not moved", skipped);
-		exec_step_end(x, "skipped", -1, detail, NULL);
-		free(detail);
+		exec_step_said(x, "skipped", detail);
 		free(go);
 		return;
 	}
 
-	argv[a++] = tool = exec_tool("snguard");
-	argv[a++] = "netboot";
-	if (x->conf_path != NULL) {
-		argv[a++] = "-c";
-		argv[a++] = x->conf_path;
-	}
-	if (x->xcatdb != NULL) {
-		argv[a++] = "--xcatdb";
-		argv[a++] = x->xcatdb;
-	}
+	a = exec_own_argv(x, argv, "snguard", "netboot");
+	tool = argv[0];
 	snprintf(wave, sizeof wave, "%zu", ngo);
 	argv[a++] = "--wave";
 	argv[a++] = wave;
@@ -967,8 +978,7 @@ exec_report(struct exec *x)
 {
 	char *detail = exec_summary(x);
 
-	exec_step_end(x, "ok", -1, detail, NULL);
-	free(detail);
+	exec_step_said(x, "ok", detail);
 }
 
 /* Start the current step, or end the plan. */
