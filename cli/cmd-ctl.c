@@ -43,22 +43,17 @@ ctl_socket(const struct ctl_opts *o, struct conf **confp)
 	return path;
 }
 
-/*
- * Send req (taken) and print the reply: as JSON with --json, else
- * through print. Returns the exit status.
- */
-int
-ctl_run(const char *cmd, const struct ctl_opts *o, json_t *req,
-    void (*print)(const json_t *))
+json_t *
+ctl_request(const char *cmd, const struct ctl_opts *o, json_t *req, int *rc)
 {
 	struct conf *conf = NULL;
 	char *path, *cause = NULL;
 	json_t *reply;
-	int rc;
 
 	if ((path = ctl_socket(o, &conf)) == NULL) {
 		json_decref(req);
-		return CMD_DATABASE;
+		*rc = CMD_DATABASE;
+		return NULL;
 	}
 	reply = ctl_call(path, req, CTL_TIMEOUT_MS, &cause);
 	json_decref(req);
@@ -67,8 +62,24 @@ ctl_run(const char *cmd, const struct ctl_opts *o, json_t *req,
 	if (reply == NULL) {
 		fprintf(stderr, "snguard %s: %s\n", cmd, cause);
 		free(cause);
-		return CMD_DAEMON;
+		*rc = CMD_DAEMON;
 	}
+	return reply;
+}
+
+/*
+ * Send req (taken) and print the reply: as JSON with --json, else
+ * through print. Returns the exit status.
+ */
+int
+ctl_run(const char *cmd, const struct ctl_opts *o, json_t *req,
+    void (*print)(const json_t *))
+{
+	json_t *reply;
+	int rc;
+
+	if ((reply = ctl_request(cmd, o, req, &rc)) == NULL)
+		return rc;
 	rc = json_is_true(json_object_get(reply, "ok")) ? CMD_OK : CMD_FAILED;
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);

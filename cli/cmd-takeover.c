@@ -14,7 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h"
 #include "ctl-cli.h"
 #include "ctlproto.h"
 #include "snguard.h"
@@ -99,27 +98,16 @@ takeover_usage(void)
 	    "         [--override-block] [--no-wait] " CTL_COMMON "\n");
 }
 
-/* One request: the reply (ok or not), or NULL after saying why. */
+/*
+ * One request: the reply (ok or not), or NULL after saying why (the
+ * callers then exit CMD_DAEMON).
+ */
 static json_t *
 takeover_call(const struct ctl_opts *o, json_t *req)
 {
-	struct conf *conf = NULL;
-	char *path, *cause = NULL;
-	json_t *reply;
+	int rc;
 
-	if ((path = ctl_socket(o, &conf)) == NULL) {
-		json_decref(req);
-		return NULL;
-	}
-	reply = ctl_call(path, req, CTL_TIMEOUT_MS, &cause);
-	json_decref(req);
-	conf_free(conf);
-	free(path);
-	if (reply == NULL) {
-		fprintf(stderr, "snguard takeover: %s\n", cause);
-		free(cause);
-	}
-	return reply;
+	return ctl_request("takeover", o, req, &rc);
 }
 
 /* The reply's error on stderr; CMD_FAILED. */

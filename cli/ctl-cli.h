@@ -29,6 +29,13 @@ struct ctl_opts {
  */
 char *ctl_socket(const struct ctl_opts *, struct conf **confp);
 /*
+ * Send req (taken) to the daemon: its reply (ok or not), or NULL after
+ * saying why on stderr, with the exit status in *rc (CMD_DATABASE: no
+ * configuration; CMD_DAEMON: no answer).
+ */
+json_t *ctl_request(
+    const char *cmd, const struct ctl_opts *, json_t *req, int *rc);
+/*
  * Send req (taken) and print the reply: as JSON with --json, else
  * through print. Returns the exit status.
  */
